@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+
+import { AuthModule } from './auth/auth.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { AppConfig } from './config/app.config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RedisModule } from './redis/redis.module';
+import { UsersModule } from './users/users.module';
+
+/** The HTTP API: it writes and enqueues; it never sends messages or settles (that is the worker's job). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule.forRoot('hairone-api'),
+        RedisModule,
+        MetricsModule,
+        // Guards run in registration order: rate limiting before authentication.
+        RateLimitModule,
+        AuthModule,
+        UsersModule,
+        HealthModule.register({ http: true }),
+      ],
+    };
+  }
+}

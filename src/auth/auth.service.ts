@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+
+import { NotFoundError } from '../common/errors/domain-error';
+import { UserDto } from '../users/dto/user.dto';
+import { UsersRepository } from '../users/users.repository';
+import { InvalidCredentialsError } from './auth.errors';
+import { AuthResponseDto } from './dto/auth-response.dto';
+import { LoginDto } from './dto/login.dto';
+import { RegisterDto } from './dto/register.dto';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './token.service';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async register(dto: RegisterDto): Promise<AuthResponseDto> {
+    const user = await this.users.create({
+      name: dto.name,
+      email: dto.email,
+      phone: dto.phone,
+      passwordHash: await this.passwords.hash(dto.password),
+      role: dto.role ?? 'customer',
+    });
+    return { user: UserDto.from(user), ...(await this.tokens.issuePair(user)) };
+  }
+
+  /** Unknown e-mail and wrong password fail alike, in message and in time. */
+  async login(dto: LoginDto): Promise<AuthResponseDto> {
+    const user = await this.users.findByEmailWithPasswordHash(dto.email);
+    if (!(await this.passwords.verify(dto.password, user?.passwordHash)) || !user) {
+      throw new InvalidCredentialsError();
+    }
+    return { user: UserDto.from(user), ...(await this.tokens.issuePair(user)) };
+  }
+
+  async refresh(refreshToken: string): Promise<AuthResponseDto> {
+    const { user, tokens } = await this.tokens.rotate(refreshToken);
+    return { user: UserDto.from(user), ...tokens };
+  }
+
+  async me(userId: string): Promise<UserDto> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new NotFoundError('User');
+    return UserDto.from(user);
+  }
+}

@@ -1,0 +1,17 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+import { UserDto } from '../../users/dto/user.dto';
+
+export class AuthResponseDto {
+  @ApiProperty({ type: UserDto })
+  user: UserDto;
+
+  @ApiProperty({ description: 'Bearer token for the Authorization header (JWT, HS256)' })
+  accessToken: string;
+
+  @ApiProperty({ description: 'Single-use token for POST /auth/refresh' })
+  refreshToken: string;
+
+  @ApiProperty({ description: 'Lifetime of the access token in seconds', example: 900 })
+  expiresIn: number;
+}

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import Redis from 'ioredis';
+
+/**
+ * Fixed-window counter and block flag, updated atomically in Redis so that every API instance shares the same
+ * budget per client. Returns [hits, msToWindowEnd, blocked (0|1), msToBlockEnd].
+ */
+const INCREMENT_SCRIPT = `
+local blockTtl = redis.call('PTTL', KEYS[2])
+if blockTtl > 0 then
+  return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1]), 1, blockTtl}
+end
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  return {hits, ttl, 1, tonumber(ARGV[3])}
+end
+return {hits, ttl, 0, 0}
+`;
+
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger(RedisThrottlerStorage.name);
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const base = `${this.keyPrefix}ratelimit:${throttlerName}:${key}`;
+    try {
+      const [hits, windowMs, blocked, blockMs] = (await this.redis.eval(
+        INCREMENT_SCRIPT,
+        2,
+        base,
+        `${base}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      )) as [number, number, number, number];
+      return {
+        totalHits: hits,
+        timeToExpire: Math.max(0, Math.ceil(windowMs / 1000)),
+        isBlocked: blocked === 1,
+        timeToBlockExpire: Math.max(0, Math.ceil(blockMs / 1000)),
+      };
+    } catch (error) {
+      // Rate limiting protects the service; it must not take it down. Without Redis, requests go through.
+      this.logger.warn(`Rate limiter unavailable, allowing request: ${(error as Error).message}`);
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { config as loadDotenv } from 'dotenv';
+
+import { envSchema } from './env.schema';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  http: {
+    host: string;
+    port: number;
+    trustProxy: boolean;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    docsEnabled: boolean;
+  };
+  logLevel: string;
+  database: { url: string; poolSize: number };
+  redis: { url: string; keyPrefix: string };
+  jwt: {
+    secret: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  bcryptCost: number;
+  bootstrapAdmin: { email: string; password: string } | null;
+  rateLimits: { authPerMinute: number; bookingsPerMinute: number; defaultPerMinute: number };
+  payments: {
+    pendingTtlSeconds: number;
+    defaultCommissionBps: number;
+    razorpay: { apiBaseUrl: string; keyId?: string; keySecret?: string; webhookSecret?: string };
+  };
+  slots: { cacheTtlSeconds: number };
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validates raw environment variables and builds the typed configuration. Throws on any problem. */
+export function buildAppConfig(env: Record<string, string | undefined>): AppConfig {
+  const { value: v, error } = envSchema.validate(env, { abortEarly: false, convert: true });
+  if (error) {
+    throw new ConfigValidationError(error.details.map((detail) => detail.message));
+  }
+  return {
+    nodeEnv: v.NODE_ENV,
+    http: {
+      host: v.HOST,
+      port: v.PORT,
+      trustProxy: v.TRUST_PROXY,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+      corsOrigins: String(v.CORS_ORIGINS)
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+      docsEnabled: v.DOCS_ENABLED,
+    },
+    logLevel: v.LOG_LEVEL,
+    database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },
+    redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },
+    jwt: {
+      secret: v.JWT_SECRET,
+      issuer: v.JWT_ISSUER,
+      audience: v.JWT_AUDIENCE,
+      accessTtlSeconds: v.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: v.JWT_REFRESH_TTL_SECONDS,
+    },
+    bcryptCost: v.BCRYPT_COST,
+    bootstrapAdmin: v.BOOTSTRAP_ADMIN_EMAIL
+      ? { email: String(v.BOOTSTRAP_ADMIN_EMAIL).toLowerCase(), password: v.BOOTSTRAP_ADMIN_PASSWORD }
+      : null,
+    rateLimits: {
+      authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE,
+      bookingsPerMinute: v.RATE_LIMIT_BOOKINGS_PER_MINUTE,
+      defaultPerMinute: v.RATE_LIMIT_DEFAULT_PER_MINUTE,
+    },
+    payments: {
+      pendingTtlSeconds: v.PAYMENT_PENDING_TTL_SECONDS,
+      defaultCommissionBps: v.DEFAULT_COMMISSION_BPS,
+      razorpay: {
+        apiBaseUrl: v.RAZORPAY_API_BASE_URL,
+        keyId: v.RAZORPAY_KEY_ID,
+        keySecret: v.RAZORPAY_KEY_SECRET,
+        webhookSecret: v.RAZORPAY_WEBHOOK_SECRET,
+      },
+    },
+    slots: { cacheTtlSeconds: v.SLOTS_CACHE_TTL_SECONDS },
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/**
+ * The process-wide configuration: variables from the environment, completed by a local `.env` file when one
+ * exists (real environment variables win). Computed once.
+ */
+export function loadAppConfig(): AppConfig {
+  if (!cached) {
+    loadDotenv({ quiet: true });
+    cached = buildAppConfig(process.env);
+  }
+  return cached;
+}
+
+/** For entry points: load the configuration or print what is wrong and exit non-zero before anything starts. */
+export function loadAppConfigOrExit(processName: string): AppConfig {
+  try {
+    return loadAppConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${processName} refused to start. ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

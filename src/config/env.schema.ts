@@ -1,0 +1,59 @@
+import * as Joi from 'joi';
+
+import { weakSecretReason } from './secret-strength';
+
+const postgresUrl = Joi.string().uri({ scheme: ['postgres', 'postgresql'] });
+const redisUrl = Joi.string().uri({ scheme: ['redis', 'rediss'] });
+const perMinute = (fallback: number) => Joi.number().integer().min(1).max(1_000_000).default(fallback);
+
+/**
+ * The one schema for every environment variable HairOne reads. The API, the worker, the migration CLI and the
+ * seed all validate against it before they touch anything else.
+ */
+export const envSchema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  HOST: Joi.string().default('0.0.0.0'),
+  PORT: Joi.number().port().default(3000),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  TRUST_PROXY: Joi.boolean().default(false),
+  BODY_LIMIT_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+  CORS_ORIGINS: Joi.string().allow('').default(''),
+  DOCS_ENABLED: Joi.boolean().default(true),
+
+  DATABASE_URL: postgresUrl.required(),
+  DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
+  REDIS_URL: redisUrl.required(),
+  REDIS_KEY_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9:_{}-]+$/)
+    .default('hairone:'),
+
+  JWT_SECRET: Joi.string()
+    .required()
+    .custom((value: string, helpers) => {
+      const reason = weakSecretReason(value);
+      return reason ? helpers.message({ custom: `"JWT_SECRET" ${reason}` }) : value;
+    }),
+  JWT_ISSUER: Joi.string().default('hairone-api'),
+  JWT_AUDIENCE: Joi.string().default('hairone-clients'),
+  JWT_ACCESS_TTL_SECONDS: Joi.number().integer().min(30).max(86_400).default(900),
+  JWT_REFRESH_TTL_SECONDS: Joi.number().integer().min(300).max(90 * 86_400).default(30 * 86_400),
+  BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
+
+  BOOTSTRAP_ADMIN_EMAIL: Joi.string().email({ tlds: false }),
+  BOOTSTRAP_ADMIN_PASSWORD: Joi.string().min(12).max(72),
+
+  RATE_LIMIT_AUTH_PER_MINUTE: perMinute(10),
+  RATE_LIMIT_BOOKINGS_PER_MINUTE: perMinute(30),
+  RATE_LIMIT_DEFAULT_PER_MINUTE: perMinute(600),
+
+  PAYMENT_PENDING_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(900),
+  DEFAULT_COMMISSION_BPS: Joi.number().integer().min(0).max(10_000).default(1000),
+  RAZORPAY_API_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.razorpay.com'),
+  RAZORPAY_KEY_ID: Joi.string(),
+  RAZORPAY_KEY_SECRET: Joi.string(),
+  RAZORPAY_WEBHOOK_SECRET: Joi.string(),
+  SLOTS_CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(3600).default(300),
+})
+  .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
+  .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')
+  .unknown(true);

@@ -1,0 +1,5 @@
+import { RefreshToken } from '../auth/refresh-token.entity';
+import { User } from '../users/user.entity';
+
+/** Every entity, for the standalone data source of the TypeORM CLI (Nest modules register their own). */
+export const ENTITIES = [User, RefreshToken];

@@ -1,0 +1,4 @@
+import { InitAccounts1795626146681 } from './1795626146681-init-accounts';
+
+/** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
+export const MIGRATIONS = [InitAccounts1795626146681];

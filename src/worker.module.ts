@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+
+import { AppConfig } from './config/app.config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { RedisModule } from './redis/redis.module';
+import { WorkerHeartbeat } from './worker-heartbeat';
+
+/** The worker process: queue processors, crons and the outbox relay live here, never in the API. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule.forRoot('hairone-worker'),
+        RedisModule,
+        HealthModule.register({ http: false }),
+      ],
+      providers: [WorkerHeartbeat],
+    };
+  }
+}

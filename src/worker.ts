@@ -1,0 +1,23 @@
+import { loadAppConfigOrExit } from './config/app.config';
+
+/** The worker process: same configuration and modules as the API, no HTTP port. */
+async function bootstrap(): Promise<void> {
+  const config = loadAppConfigOrExit('HairOne worker');
+  const { NestFactory } = await import('@nestjs/core');
+  const { createRootLogger, PinoNestLogger } = await import('./common/logging/logger');
+  const { WorkerModule } = await import('./worker.module');
+
+  const logger = createRootLogger({ level: config.logLevel, name: 'hairone-worker' });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await app.init();
+  logger.info('HairOne worker started');
+}
+
+bootstrap().catch((error: Error) => {
+  process.stderr.write(`HairOne worker failed to start: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
