@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -21,8 +22,15 @@ function requestId(request: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Builds the fully configured API application (used by main.ts and by the e2e tests alike). */
-export async function createApiApp(config: AppConfig, logger: PinoLogger): Promise<NestFastifyApplication> {
+/**
+ * Builds the fully configured API application, used by main.ts and by the e2e tests alike (which may mount
+ * extra test modules next to the real ones).
+ */
+export async function createApiApp(
+  config: AppConfig,
+  logger: PinoLogger,
+  extraImports: ModuleMetadata['imports'] = [],
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     genReqId: requestId,
@@ -35,7 +43,7 @@ export async function createApiApp(config: AppConfig, logger: PinoLogger): Promi
     done();
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, extraImports), adapter, {
     logger: new PinoNestLogger(logger),
     rawBody: true,
     abortOnError: false,

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 
 import { AuthModule } from './auth/auth.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -13,7 +13,7 @@ import { UsersModule } from './users/users.module';
 /** The HTTP API: it writes and enqueues; it never sends messages or settles (that is the worker's job). */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, extraImports: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -26,6 +26,7 @@ export class AppModule {
         AuthModule,
         UsersModule,
         HealthModule.register({ http: true }),
+        ...extraImports,
       ],
     };
   }

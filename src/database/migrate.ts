@@ -1,16 +1,11 @@
 import { DataSource } from 'typeorm';
 
-import { loadAppConfigOrExit } from '../config/app.config';
+import { AppConfig, loadAppConfigOrExit } from '../config/app.config';
 import { buildDataSourceOptions } from './data-source.options';
 
-/** `npm run migrate`: applies every pending migration, each in its own transaction. */
-export async function runMigrations(databaseUrl?: string): Promise<string[]> {
-  const config = loadAppConfigOrExit('migrate');
-  const options = buildDataSourceOptions(
-    databaseUrl ? { ...config, database: { ...config.database, url: databaseUrl } } : config,
-    'hairone-migrate',
-  );
-  const dataSource = await new DataSource(options).initialize();
+/** Applies every pending migration, each in its own transaction; returns the names of those applied. */
+export async function runMigrations(config: AppConfig): Promise<string[]> {
+  const dataSource = await new DataSource(buildDataSourceOptions(config, 'hairone-migrate')).initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
@@ -20,7 +15,7 @@ export async function runMigrations(databaseUrl?: string): Promise<string[]> {
 }
 
 if (require.main === module) {
-  runMigrations()
+  runMigrations(loadAppConfigOrExit('migrate'))
     .then((applied) => {
       process.stdout.write(
         applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'Database schema is up to date\n',

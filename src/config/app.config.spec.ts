@@ -1,0 +1,131 @@
+import * as fc from 'fast-check';
+
+import { buildAppConfig, ConfigValidationError } from './app.config';
+import { MIN_SECRET_LENGTH, weakSecretReason } from './secret-strength';
+
+const STRONG_SECRET = 'vX9#qL2!mR7$tB4^wN8&kP3*zH6(cJ1)';
+const valid = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/hairone',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  JWT_SECRET: STRONG_SECRET,
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    buildAppConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as ConfigValidationError).problems;
+  }
+  return [];
+}
+
+describe('buildAppConfig', () => {
+  it('builds a typed configuration with the documented defaults', () => {
+    const config = buildAppConfig(valid);
+    expect(config.http.port).toBe(3000);
+    expect(config.payments.pendingTtlSeconds).toBe(900);
+    expect(config.payments.defaultCommissionBps).toBe(1000);
+    expect(config.payments.razorpay.apiBaseUrl).toBe('https://api.razorpay.com');
+    expect(config.slots.cacheTtlSeconds).toBe(300);
+    expect(config.rateLimits).toEqual({ authPerMinute: 10, bookingsPerMinute: 30, defaultPerMinute: 600 });
+    expect(config.jwt).toMatchObject({ secret: STRONG_SECRET, accessTtlSeconds: 900 });
+    expect(config.bootstrapAdmin).toBeNull();
+  });
+
+  it('converts numbers and booleans from their string form', () => {
+    const config = buildAppConfig({ ...valid, PORT: '8080', DOCS_ENABLED: 'false', RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+    expect(config.http.port).toBe(8080);
+    expect(config.http.docsEnabled).toBe(false);
+    expect(config.rateLimits.authPerMinute).toBe(3);
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['shorter than 32 characters', 'a-short-but-random-Secret-1'],
+    ['"secret"', 'secret'],
+    ['"changeme"', 'changeme'],
+    ['"secret" repeated to length', 'secretsecretsecretsecretsecretsecret'],
+    ['"changeme" repeated with separators', 'changeme-changeme-changeme-changeme'],
+    ['a single repeated character', 'a'.repeat(64)],
+  ])('refuses a JWT_SECRET that is %s, naming the variable', (_label, secret) => {
+    const problems = problemsOf({ ...valid, JWT_SECRET: secret });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.join('\n')).toContain('JWT_SECRET');
+  });
+
+  it.each(['DATABASE_URL', 'REDIS_URL'])('refuses a missing %s, naming it', (name) => {
+    const problems = problemsOf({ ...valid, [name]: undefined });
+    expect(problems.join('\n')).toContain(name);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://root@localhost/db'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['PORT', '70000'],
+    ['DEFAULT_COMMISSION_BPS', '10001'],
+    ['RAZORPAY_API_BASE_URL', 'ftp://example.com'],
+  ])('refuses an invalid %s (%s)', (name, value) => {
+    expect(problemsOf({ ...valid, [name]: value }).join('\n')).toContain(name);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({});
+    expect(problems.join('\n')).toEqual(expect.stringContaining('DATABASE_URL'));
+    expect(problems.join('\n')).toEqual(expect.stringContaining('REDIS_URL'));
+    expect(problems.join('\n')).toEqual(expect.stringContaining('JWT_SECRET'));
+  });
+
+  it('requires the bootstrap admin e-mail and password together', () => {
+    expect(problemsOf({ ...valid, BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' }).join()).toContain(
+      'BOOTSTRAP_ADMIN_PASSWORD',
+    );
+    const config = buildAppConfig({
+      ...valid,
+      BOOTSTRAP_ADMIN_EMAIL: 'Root@Example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: 'a-long-admin-password',
+    });
+    expect(config.bootstrapAdmin).toEqual({ email: 'root@example.com', password: 'a-long-admin-password' });
+  });
+
+  it('parses the CORS allow-list', () => {
+    const config = buildAppConfig({ ...valid, CORS_ORIGINS: 'https://a.example, https://b.example' });
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
+
+describe('weakSecretReason', () => {
+  it('accepts any long secret drawn from a large alphabet', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 24, maxLength: 96 }), (bytes) => {
+        const secret = Buffer.from(bytes).toString('base64url');
+        fc.pre(secret.length >= MIN_SECRET_LENGTH && new Set(secret).size >= 10);
+        expect(weakSecretReason(secret)).toBeNull();
+      }),
+    );
+  });
+
+  it('refuses every secret shorter than the minimum', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: MIN_SECRET_LENGTH - 1 }), (secret) => {
+        expect(weakSecretReason(secret)).not.toBeNull();
+      }),
+    );
+  });
+
+  it('refuses a weak word repeated, in any case, with any separators', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('secret', 'changeme', 'password', 'jwt_secret'),
+        fc.constantFrom('', '-', '_', '.', ' '),
+        fc.boolean(),
+        (word, separator, upper) => {
+          const secret = Array(12).fill(upper ? word.toUpperCase() : word).join(separator);
+          expect(weakSecretReason(secret)).not.toBeNull();
+        },
+      ),
+    );
+  });
+});

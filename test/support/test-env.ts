@@ -1,0 +1,25 @@
+import { AppConfig, buildAppConfig } from '../../src/config/app.config';
+
+/** The variables the global set-up prepared for this run (its own database, Redis key prefix and secret). */
+const TEST_VARIABLES = [
+  'NODE_ENV',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'JWT_SECRET',
+  'LOG_LEVEL',
+  'BCRYPT_COST',
+  'RATE_LIMIT_AUTH_PER_MINUTE',
+  'RATE_LIMIT_BOOKINGS_PER_MINUTE',
+  'RATE_LIMIT_DEFAULT_PER_MINUTE',
+] as const;
+
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const name of TEST_VARIABLES) env[name] = process.env[name];
+  return { ...env, ...overrides };
+}
+
+export function testConfig(overrides: Record<string, string | undefined> = {}): AppConfig {
+  return buildAppConfig(testEnv(overrides));
+}
