@@ -64,7 +64,6 @@ export async function createApiApp(
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
 
   if (config.http.docsEnabled) {
     const document = SwaggerModule.createDocument(

@@ -8,9 +8,11 @@ async function bootstrap(): Promise<void> {
   const config = loadAppConfigOrExit('HairOne API');
   const { createRootLogger } = await import('./common/logging/logger');
   const { createApiApp } = await import('./app.factory');
+  const { installGracefulShutdown } = await import('./common/lifecycle/graceful-shutdown');
 
   const logger = createRootLogger({ level: config.logLevel, name: 'hairone-api' });
   const app = await createApiApp(config, logger);
+  installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
   await app.listen({ port: config.http.port, host: config.http.host });
   logger.info(
     { port: config.http.port, docs: config.http.docsEnabled ? '/docs' : 'disabled' },

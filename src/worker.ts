@@ -6,13 +6,14 @@ async function bootstrap(): Promise<void> {
   const { NestFactory } = await import('@nestjs/core');
   const { createRootLogger, PinoNestLogger } = await import('./common/logging/logger');
   const { WorkerModule } = await import('./worker.module');
+  const { installGracefulShutdown } = await import('./common/lifecycle/graceful-shutdown');
 
   const logger = createRootLogger({ level: config.logLevel, name: 'hairone-worker' });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
+  installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
   await app.init();
   logger.info('HairOne worker started');
 }

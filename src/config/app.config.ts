@@ -14,6 +14,7 @@ export interface AppConfig {
     corsOrigins: string[];
     docsEnabled: boolean;
   };
+  shutdownTimeoutMs: number;
   logLevel: string;
   database: { url: string; poolSize: number };
   redis: { url: string; keyPrefix: string };
@@ -61,6 +62,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
         .filter(Boolean),
       docsEnabled: v.DOCS_ENABLED,
     },
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,
     database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },
     redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },

@@ -19,6 +19,7 @@ export const envSchema = Joi.object({
   BODY_LIMIT_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
   CORS_ORIGINS: Joi.string().allow('').default(''),
   DOCS_ENABLED: Joi.boolean().default(true),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(300_000).default(15_000),
 
   DATABASE_URL: postgresUrl.required(),
   DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),

@@ -1,0 +1,176 @@
+import { givenAdmin, givenUser } from '../support/factories';
+import { ProbeModule } from '../support/probe.module';
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('Cross-cutting behaviour (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ BODY_LIMIT_BYTES: '4096' }, [ProbeModule]);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('error shape', () => {
+    it('malformed JSON -> 400 INVALID_JSON', async () => {
+      const response = await t.http
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send('{"email": "a@b.c", ')
+        .expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.any(String),
+        code: 'INVALID_JSON',
+        requestId: expect.any(String),
+      });
+    });
+
+    it('a body over BODY_LIMIT_BYTES -> 413 PAYLOAD_TOO_LARGE', async () => {
+      const response = await t.http
+        .post('/api/v1/auth/register')
+        .send({ name: 'x'.repeat(5000), email: 'a@b.c', password: 'long enough' })
+        .expect(413);
+      expect(response.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    });
+
+    it('an unsupported content type -> 415', async () => {
+      const response = await t.http
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/xml')
+        .send('<login/>')
+        .expect(415);
+      expect(response.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+
+    it('an unknown route -> 404 in the same shape', async () => {
+      const response = await t.http.get('/api/v1/no-such-thing').expect(404);
+      expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+    });
+
+    it('an unexpected error -> a bare 500 without details or stack', async () => {
+      const response = await t.http.get('/api/v1/probe/boom').expect(500);
+      expect(response.body).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'Internal server error',
+        code: 'INTERNAL',
+        requestId: expect.any(String),
+      });
+      expect(response.text).not.toMatch(/secret internals|db\.ts|at .*\(/);
+    });
+
+    it('lists every validation problem in details', async () => {
+      const response = await t.http
+        .post('/api/v1/auth/register')
+        .send({ email: 'nope', password: 'short', extra: true })
+        .expect(400);
+      expect(response.body.details).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('extra'),
+          expect.stringContaining('email'),
+          expect.stringContaining('password'),
+          expect.stringContaining('name'),
+        ]),
+      );
+    });
+  });
+
+  describe('roles guard', () => {
+    it('lets the named roles through and refuses the others with 403', async () => {
+      const [customer, owner, admin] = [
+        await givenUser(t.http, 'customer'),
+        await givenUser(t.http, 'shop_owner'),
+        await givenAdmin(t),
+      ];
+      const get = (path: string, token: string) => t.http.get(path).set('Authorization', `Bearer ${token}`);
+
+      expect((await get('/api/v1/probe/admin', admin.accessToken)).status).toBe(200);
+      expect((await get('/api/v1/probe/admin', owner.accessToken)).status).toBe(403);
+      expect((await get('/api/v1/probe/admin', customer.accessToken)).status).toBe(403);
+      expect((await get('/api/v1/probe/staff', owner.accessToken)).status).toBe(200);
+      expect((await get('/api/v1/probe/staff', admin.accessToken)).status).toBe(200);
+      const refused = await get('/api/v1/probe/staff', customer.accessToken).expect(403);
+      expect(refused.body).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'FORBIDDEN' });
+    });
+
+    it('answers 401, not 403, without a token', async () => {
+      await t.http.get('/api/v1/probe/admin').expect(401);
+    });
+  });
+
+  describe('request ids and headers', () => {
+    it('gives every response an X-Request-Id, echoed in error bodies', async () => {
+      const response = await t.http.get('/api/v1/no-such-thing');
+      expect(response.headers['x-request-id']).toEqual(expect.any(String));
+      expect(response.body.requestId).toBe(response.headers['x-request-id']);
+    });
+
+    it("keeps a caller's well-formed X-Request-Id and replaces a malformed one", async () => {
+      const kept = await t.http.get('/health').set('X-Request-Id', 'trace-1234-abcd');
+      expect(kept.headers['x-request-id']).toBe('trace-1234-abcd');
+      const replaced = await t.http.get('/health').set('X-Request-Id', 'bad id with spaces');
+      expect(replaced.headers['x-request-id']).not.toBe('bad id with spaces');
+    });
+
+    it('sends security headers (helmet)', async () => {
+      const response = await t.http.get('/health');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['strict-transport-security']).toBeDefined();
+      expect(response.headers['content-security-policy']).toBeDefined();
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    });
+  });
+
+  describe('GET /metrics', () => {
+    it('exposes process metrics and the HTTP histogram by route template and status', async () => {
+      await t.http.post('/api/v1/auth/login').send({ email: 'nobody@example.test', password: 'x' }).expect(401);
+      const response = await t.http.get('/metrics').expect(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.text).toContain('process_cpu_user_seconds_total');
+      expect(response.text).toMatch(
+        /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/auth\/login",status_code="401"\} [1-9]/,
+      );
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('serves Swagger UI at /docs', async () => {
+      const response = await t.http.get('/docs').redirects(1).expect(200);
+      expect(response.text).toContain('swagger-ui');
+    });
+
+    it('describes every auth endpoint, bearer auth and the error shape at /docs-json', async () => {
+      const { body } = await t.http.get('/docs-json').expect(200);
+      expect(body.openapi).toMatch(/^3\./);
+      for (const path of ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/me']) {
+        expect(body.paths).toHaveProperty([path]);
+      }
+      expect(body.paths['/health']).toBeDefined();
+      expect(body.paths['/metrics']).toBeDefined();
+      expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(body.components.schemas.ErrorResponseDto.required).toEqual(
+        expect.arrayContaining(['statusCode', 'error', 'message', 'code']),
+      );
+      const register = body.paths['/api/v1/auth/register'].post;
+      expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '429']));
+      expect(body.components.schemas.RegisterDto.properties.role.enum).toEqual(['customer', 'shop_owner']);
+      expect(body.paths['/api/v1/auth/me'].get.security).toEqual([{ bearer: [] }]);
+    });
+  });
+});
+
+describe('OpenAPI switched off', () => {
+  it('DOCS_ENABLED=false serves neither /docs nor /docs-json', async () => {
+    const t = await createTestApp({ DOCS_ENABLED: 'false' });
+    try {
+      await t.http.get('/docs').expect(404);
+      await t.http.get('/docs-json').expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
