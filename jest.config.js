@@ -4,6 +4,8 @@ const transform = {
 };
 
 module.exports = {
+  // Global, not per project: e2e suites start real apps and processes.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -22,7 +24,6 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30000,
     },
   ],
 };
