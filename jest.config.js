@@ -10,6 +10,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
+      testEnvironmentOptions: { globalsCleanup: 'on' },
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
       roots: ['<rootDir>/src', '<rootDir>/libs'],
@@ -18,6 +19,7 @@ module.exports = {
     {
       displayName: 'e2e',
       testEnvironment: 'node',
+      testEnvironmentOptions: { globalsCleanup: 'on' },
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
       roots: ['<rootDir>/test'],

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
 import helmet from '@fastify/helmet';
 import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { Logger as PinoLogger } from 'pino';
 
 import { AppModule } from './app.module';
@@ -57,11 +58,15 @@ export async function createApiApp(
     done(null, payload);
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, extraImports), adapter, {
-    logger: new PinoNestLogger(logger),
-    rawBody: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, extraImports),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger),
+      rawBody: true,
+      abortOnError: false,
+    },
+  );
 
   await app.register(helmet, {
     // Swagger UI needs inline styles and scripts; everything else is JSON.

@@ -30,7 +30,9 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
       this.logger.log({ msg: 'worker healthy', health: result.details });
     } catch (error) {
       const details =
-        error instanceof ServiceUnavailableException ? (error.getResponse() as HealthCheckResult).details : undefined;
+        error instanceof ServiceUnavailableException
+          ? (error.getResponse() as HealthCheckResult).details
+          : undefined;
       this.logger.warn({ msg: 'worker unhealthy', health: details ?? (error as Error).message });
     }
   }

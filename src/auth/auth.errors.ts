@@ -16,6 +16,10 @@ export class InvalidAccessTokenError extends DomainError {
 
 export class InvalidRefreshTokenError extends DomainError {
   constructor() {
-    super(HttpStatus.UNAUTHORIZED, 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid, expired or revoked');
+    super(
+      HttpStatus.UNAUTHORIZED,
+      'INVALID_REFRESH_TOKEN',
+      'The refresh token is invalid, expired or revoked',
+    );
   }
 }

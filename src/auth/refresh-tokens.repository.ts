@@ -12,7 +12,9 @@ export class RefreshTokensRepository {
     return this.tokens.findOneBy({ id });
   }
 
-  async insert(token: Pick<RefreshToken, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>): Promise<string> {
+  async insert(
+    token: Pick<RefreshToken, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>,
+  ): Promise<string> {
     const result = await this.tokens.insert(token);
     return result.identifiers[0].id as string;
   }
@@ -23,7 +25,11 @@ export class RefreshTokensRepository {
    */
   async rotate(id: string, next: Pick<RefreshToken, 'tokenHash' | 'expiresAt'>): Promise<string | null> {
     return this.tokens.manager.transaction(async (manager) => {
-      const revoked = await manager.update(RefreshToken, { id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+      const revoked = await manager.update(
+        RefreshToken,
+        { id, revokedAt: IsNull() },
+        { revokedAt: () => 'now()' },
+      );
       if (revoked.affected !== 1) return null;
       const current = await manager.findOneByOrFail(RefreshToken, { id });
       const inserted = await manager.insert(RefreshToken, {

@@ -1,6 +1,7 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { AppConfig } from '../config/app.config';

@@ -34,7 +34,12 @@ describe('buildAppConfig', () => {
   });
 
   it('converts numbers and booleans from their string form', () => {
-    const config = buildAppConfig({ ...valid, PORT: '8080', DOCS_ENABLED: 'false', RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+    const config = buildAppConfig({
+      ...valid,
+      PORT: '8080',
+      DOCS_ENABLED: 'false',
+      RATE_LIMIT_AUTH_PER_MINUTE: '3',
+    });
     expect(config.http.port).toBe(8080);
     expect(config.http.docsEnabled).toBe(false);
     expect(config.rateLimits.authPerMinute).toBe(3);
@@ -122,7 +127,9 @@ describe('weakSecretReason', () => {
         fc.constantFrom('', '-', '_', '.', ' '),
         fc.boolean(),
         (word, separator, upper) => {
-          const secret = Array(12).fill(upper ? word.toUpperCase() : word).join(separator);
+          const secret = Array(12)
+            .fill(upper ? word.toUpperCase() : word)
+            .join(separator);
           expect(weakSecretReason(secret)).not.toBeNull();
         },
       ),

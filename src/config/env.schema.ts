@@ -16,7 +16,11 @@ export const envSchema = Joi.object({
   PORT: Joi.number().port().default(3000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TRUST_PROXY: Joi.boolean().default(false),
-  BODY_LIMIT_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+  BODY_LIMIT_BYTES: Joi.number()
+    .integer()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(100 * 1024),
   CORS_ORIGINS: Joi.string().allow('').default(''),
   DOCS_ENABLED: Joi.boolean().default(true),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(300_000).default(15_000),
@@ -37,7 +41,11 @@ export const envSchema = Joi.object({
   JWT_ISSUER: Joi.string().default('hairone-api'),
   JWT_AUDIENCE: Joi.string().default('hairone-clients'),
   JWT_ACCESS_TTL_SECONDS: Joi.number().integer().min(30).max(86_400).default(900),
-  JWT_REFRESH_TTL_SECONDS: Joi.number().integer().min(300).max(90 * 86_400).default(30 * 86_400),
+  JWT_REFRESH_TTL_SECONDS: Joi.number()
+    .integer()
+    .min(300)
+    .max(90 * 86_400)
+    .default(30 * 86_400),
   BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
 
   BOOTSTRAP_ADMIN_EMAIL: Joi.string().email({ tlds: false }),
@@ -49,7 +57,9 @@ export const envSchema = Joi.object({
 
   PAYMENT_PENDING_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(900),
   DEFAULT_COMMISSION_BPS: Joi.number().integer().min(0).max(10_000).default(1000),
-  RAZORPAY_API_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.razorpay.com'),
+  RAZORPAY_API_BASE_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .default('https://api.razorpay.com'),
   RAZORPAY_KEY_ID: Joi.string(),
   RAZORPAY_KEY_SECRET: Joi.string(),
   RAZORPAY_WEBHOOK_SECRET: Joi.string(),

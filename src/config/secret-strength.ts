@@ -39,7 +39,10 @@ export function weakSecretReason(secret: string): string | null {
   }
   const normalized = secret.toLowerCase();
   for (const weak of KNOWN_WEAK_SECRETS) {
-    const rest = normalized.split(weak).join('').replace(/[^a-z0-9]/g, '');
+    const rest = normalized
+      .split(weak)
+      .join('')
+      .replace(/[^a-z0-9]/g, '');
     if (normalized === weak || (normalized.includes(weak) && rest.length < MIN_SECRET_LENGTH / 2)) {
       return `is a well-known weak value ("${weak}")`;
     }

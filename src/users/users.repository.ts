@@ -37,7 +37,11 @@ export class UsersRepository {
 
   async create(user: NewUser): Promise<User> {
     try {
-      const rows = await this.users.insert({ ...user, email: user.email.toLowerCase(), phone: user.phone ?? null });
+      const rows = await this.users.insert({
+        ...user,
+        email: user.email.toLowerCase(),
+        phone: user.phone ?? null,
+      });
       return (await this.findById(rows.identifiers[0].id as string)) as User;
     } catch (error) {
       if (isPgError(error, PG_UNIQUE_VIOLATION, 'users_email_key')) throw new EmailTakenError();

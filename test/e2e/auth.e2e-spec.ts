@@ -82,7 +82,11 @@ describe('Auth (e2e)', () => {
         .post('/api/v1/auth/register')
         .send({ name: 'Valid Name', email: uniqueEmail(), password: 'valid password', ...patch })
         .expect(400);
-      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED' });
+      expect(response.body).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'VALIDATION_FAILED',
+      });
       expect(typeof response.body.message).toBe('string');
     });
 
@@ -115,7 +119,10 @@ describe('Auth (e2e)', () => {
         .expect(401);
       const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
       expect(strip(wrongPassword.body)).toEqual(strip(unknownEmail.body));
-      expect(wrongPassword.body).toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'Invalid e-mail or password' });
+      expect(wrongPassword.body).toMatchObject({
+        code: 'INVALID_CREDENTIALS',
+        message: 'Invalid e-mail or password',
+      });
     });
   });
 
@@ -124,7 +131,12 @@ describe('Auth (e2e)', () => {
       const user = await givenUser(t.http);
       const { header, payload } = decodeJwt(user.accessToken);
       expect(header.alg).toBe('HS256');
-      expect(payload).toMatchObject({ sub: user.id, role: 'customer', iss: 'hairone-api', aud: 'hairone-clients' });
+      expect(payload).toMatchObject({
+        sub: user.id,
+        role: 'customer',
+        iss: 'hairone-api',
+        aud: 'hairone-clients',
+      });
       expect((payload.exp as number) - (payload.iat as number)).toBe(t.config.jwt.accessTtlSeconds);
     });
 
@@ -144,32 +156,60 @@ describe('Auth (e2e)', () => {
 
       const cases: Array<[string, () => string]> = [
         ['alg none', () => forgeJwt({ ...claims, role: 'admin' }, { alg: 'none' })],
-        ['alg none with the signature kept', () => forgeJwt(claims, { alg: 'none' }) + user.accessToken.split('.')[2]],
-        ['a tampered payload', () => {
-          const [head, , signature] = user.accessToken.split('.');
-          const payload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
-          return `${head}.${payload}.${signature}`;
-        }],
-        ['a foreign secret', () => forgeJwt(claims, { secret: 'another-secret-that-is-long-enough-1234567' })],
-        ['an expired token', () => {
-          const now = Math.floor(Date.now() / 1000);
-          return forgeJwt({ ...claims, iat: now - 3600, exp: now - 60 }, { secret: t.config.jwt.secret });
-        }],
-        ['a wrong issuer', () => forgeJwt({ ...claims, iss: 'someone-else' }, { secret: t.config.jwt.secret })],
-        ['a wrong audience', () => forgeJwt({ ...claims, aud: 'someone-else' }, { secret: t.config.jwt.secret })],
+        [
+          'alg none with the signature kept',
+          () => forgeJwt(claims, { alg: 'none' }) + user.accessToken.split('.')[2],
+        ],
+        [
+          'a tampered payload',
+          () => {
+            const [head, , signature] = user.accessToken.split('.');
+            const payload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
+            return `${head}.${payload}.${signature}`;
+          },
+        ],
+        [
+          'a foreign secret',
+          () => forgeJwt(claims, { secret: 'another-secret-that-is-long-enough-1234567' }),
+        ],
+        [
+          'an expired token',
+          () => {
+            const now = Math.floor(Date.now() / 1000);
+            return forgeJwt({ ...claims, iat: now - 3600, exp: now - 60 }, { secret: t.config.jwt.secret });
+          },
+        ],
+        [
+          'a wrong issuer',
+          () => forgeJwt({ ...claims, iss: 'someone-else' }, { secret: t.config.jwt.secret }),
+        ],
+        [
+          'a wrong audience',
+          () => forgeJwt({ ...claims, aud: 'someone-else' }, { secret: t.config.jwt.secret }),
+        ],
         ['another HMAC algorithm', () => forgeJwt(claims, { alg: 'HS512', secret: t.config.jwt.secret })],
         ['an unknown role', () => forgeJwt({ ...claims, role: 'root' }, { secret: t.config.jwt.secret })],
         ['garbage', () => 'not.a.jwt'],
       ];
 
       it.each(cases)('%s', async (_label, token) => {
-        const response = await t.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${token()}`).expect(401);
-        expect(response.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'INVALID_TOKEN' });
+        const response = await t.http
+          .get('/api/v1/auth/me')
+          .set('Authorization', `Bearer ${token()}`)
+          .expect(401);
+        expect(response.body).toMatchObject({
+          statusCode: 401,
+          error: 'Unauthorized',
+          code: 'INVALID_TOKEN',
+        });
       });
 
       it('while a token signed correctly is accepted (the cases above differ only in what they name)', async () => {
         const token = forgeJwt(claims, { secret: t.config.jwt.secret });
-        const response = await t.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+        const response = await t.http
+          .get('/api/v1/auth/me')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200);
         expect(response.body.id).toBe(user.id);
       });
     });
@@ -183,18 +223,27 @@ describe('Auth (e2e)', () => {
   describe('POST /auth/refresh', () => {
     it('returns a new pair and revokes the used refresh token', async () => {
       const user = await givenUser(t.http);
-      const first = await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
+      const first = await t.http
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: user.refreshToken })
+        .expect(200);
       expect(first.body.user).toMatchObject({ id: user.id });
       expect(first.body.refreshToken).not.toBe(user.refreshToken);
       await t.http.get('/api/v1/auth/me').auth(first.body.accessToken, { type: 'bearer' }).expect(200);
 
-      const reuse = await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(401);
+      const reuse = await t.http
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: user.refreshToken })
+        .expect(401);
       expect(reuse.body.code).toBe('INVALID_REFRESH_TOKEN');
     });
 
     it('revokes the whole family when a used token comes back (theft detection)', async () => {
       const user = await givenUser(t.http);
-      const rotated = await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
+      const rotated = await t.http
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: user.refreshToken })
+        .expect(200);
       await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(401);
       // The legitimate holder's newer token dies with the family.
       await t.http.post('/api/v1/auth/refresh').send({ refreshToken: rotated.body.refreshToken }).expect(401);
@@ -217,7 +266,10 @@ describe('Auth (e2e)', () => {
         .expect(200);
       await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
       await t.http.post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(401);
-      await t.http.post('/api/v1/auth/refresh').send({ refreshToken: otherSession.body.refreshToken }).expect(200);
+      await t.http
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: otherSession.body.refreshToken })
+        .expect(200);
     });
 
     it('refuses an expired refresh token', async () => {

@@ -77,7 +77,11 @@ describe('GET /health (e2e)', () => {
     try {
       await t.http
         .post('/api/v1/auth/register')
-        .send({ name: 'No Redis', email: `noredis-${Date.now()}@example.test`, password: 'password during outage' })
+        .send({
+          name: 'No Redis',
+          email: `noredis-${Date.now()}@example.test`,
+          password: 'password during outage',
+        })
         .expect(201);
     } finally {
       await redisProxy.start();

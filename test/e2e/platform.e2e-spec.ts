@@ -127,7 +127,10 @@ describe('Cross-cutting behaviour (e2e)', () => {
 
   describe('GET /metrics', () => {
     it('exposes process metrics and the HTTP histogram by route template and status', async () => {
-      await t.http.post('/api/v1/auth/login').send({ email: 'nobody@example.test', password: 'x' }).expect(401);
+      await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'nobody@example.test', password: 'x' })
+        .expect(401);
       const response = await t.http.get('/metrics').expect(200);
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
       expect(response.text).toContain('process_cpu_user_seconds_total');
@@ -146,7 +149,12 @@ describe('Cross-cutting behaviour (e2e)', () => {
     it('describes every auth endpoint, bearer auth and the error shape at /docs-json', async () => {
       const { body } = await t.http.get('/docs-json').expect(200);
       expect(body.openapi).toMatch(/^3\./);
-      for (const path of ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/me']) {
+      for (const path of [
+        '/api/v1/auth/register',
+        '/api/v1/auth/login',
+        '/api/v1/auth/refresh',
+        '/api/v1/auth/me',
+      ]) {
         expect(body.paths).toHaveProperty([path]);
       }
       expect(body.paths['/health']).toBeDefined();

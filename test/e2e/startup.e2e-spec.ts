@@ -55,7 +55,10 @@ describe('Processes start, report health and shut down gracefully on SIGTERM (re
       });
       await waitForOutput(api, /incoming request.*auth\/login|auth\/login.*incoming request/);
       api.child.kill('SIGTERM');
-      const answered = await inFlight.catch((error) => { console.log(api.output()); throw error; });
+      const answered = await inFlight.catch((error) => {
+        console.log(api.output());
+        throw error;
+      });
       expect(answered.status).toBe(401);
       expect(await api.exited).toEqual({ code: 0, signal: null });
       expect(api.output()).toContain('shutdown complete');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { Client } from 'pg';
 
 import { runMigrations } from '../../src/database/migrate';
@@ -35,6 +36,9 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   await runMigrations(testConfig({ DATABASE_URL: url.toString() }));
   return {
     url: url.toString(),
-    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import * as bcrypt from 'bcrypt';
 
+import * as bcrypt from 'bcrypt';
+import { DataSource } from 'typeorm';
 
 import { Role } from '../../src/users/role';
 import { TestAgent, TestApp } from './test-app';
@@ -20,7 +20,10 @@ export function uniqueEmail(label = 'user'): string {
 }
 
 /** A customer or shop owner, registered through the public API. */
-export async function givenUser(http: TestAgent, role: Exclude<Role, 'admin'> = 'customer'): Promise<GivenUser> {
+export async function givenUser(
+  http: TestAgent,
+  role: Exclude<Role, 'admin'> = 'customer',
+): Promise<GivenUser> {
   const email = uniqueEmail(role);
   const password = `pw-${randomUUID()}`;
   const response = await http

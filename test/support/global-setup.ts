@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { Client } from 'pg';
 
 import { runMigrations } from '../../src/database/migrate';
@@ -9,7 +10,9 @@ import { testConfig } from './test-env';
  * key prefix, and refuses to run against a database whose name does not say it is for tests.
  */
 export default async function globalSetup(): Promise<void> {
-  const serverUrl = new URL(process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const serverUrl = new URL(
+    process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  );
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const database = `hairone_test_${runId}`;
 

@@ -11,11 +11,16 @@ export function forgeJwt(
   const head = `${encode({ alg, typ: 'JWT', ...options.header })}.${encode(payload)}`;
   if (alg === 'none') return `${head}.`;
   const digest = alg === 'HS512' ? 'sha512' : 'sha256';
-  const signature = createHmac(digest, options.secret ?? '').update(head).digest('base64url');
+  const signature = createHmac(digest, options.secret ?? '')
+    .update(head)
+    .digest('base64url');
   return `${head}.${signature}`;
 }
 
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const [header, payload] = token.split('.');
   return {
     header: JSON.parse(Buffer.from(header, 'base64url').toString()),

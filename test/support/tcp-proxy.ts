@@ -1,4 +1,4 @@
-import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
+import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 
 /**
  * A TCP forwarder between the app and PostgreSQL or Redis. Cutting it is how a test makes a dependency "go down"

@@ -2,7 +2,6 @@ import { ModuleMetadata } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 
-
 import { createApiApp } from '../../src/app.factory';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { AppConfig } from '../../src/config/app.config';

@@ -14,7 +14,9 @@ const TEST_VARIABLES = [
   'RATE_LIMIT_DEFAULT_PER_MINUTE',
 ] as const;
 
-export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnv(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const name of TEST_VARIABLES) env[name] = process.env[name];
   return { ...env, ...overrides };

@@ -1,6 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { STATUS_CODES } from 'node:http';
 
 import { ErrorResponseDto } from '../errors/error-response.dto';
 

@@ -29,8 +29,10 @@ export const Roles = (...roles: Role[]) =>
 /** Any signed-in caller, whatever the role. */
 export const Authenticated = () => applyDecorators(ApiBearerAuth(), ApiErrors(401));
 
-export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser => {
-  const user = context.switchToHttp().getRequest<FastifyRequest>().user;
-  if (!user) throw new Error('CurrentUser used on a route without authentication');
-  return user;
-});
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedUser => {
+    const user = context.switchToHttp().getRequest<FastifyRequest>().user;
+    if (!user) throw new Error('CurrentUser used on a route without authentication');
+    return user;
+  },
+);

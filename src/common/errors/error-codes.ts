@@ -1,5 +1,5 @@
-import { errorCodes } from 'fastify';
 import { HttpStatus } from '@nestjs/common';
+import { errorCodes } from 'fastify';
 
 /** The code given to an error that did not bring its own, by HTTP status. */
 export const DEFAULT_ERROR_CODES: Record<number, string> = {

@@ -1,6 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 
 import { DomainError, RateLimitedError } from '../errors/domain-error';
@@ -58,7 +59,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
     }
     if (hasClientStatus(exception)) {
-      return this.shape(exception.statusCode, exception.message, FASTIFY_ERROR_CODES_BY_MESSAGE.get(exception.message));
+      return this.shape(
+        exception.statusCode,
+        exception.message,
+        FASTIFY_ERROR_CODES_BY_MESSAGE.get(exception.message),
+      );
     }
     return this.shape(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', 'INTERNAL');
   }

@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 
-import { ROLES_KEY } from '../decorators/auth.decorators';
 import { Role } from '../../users/role';
+import { ROLES_KEY } from '../decorators/auth.decorators';
 
 @Injectable()
 export class RolesGuard implements CanActivate {

@@ -32,7 +32,12 @@ export function TextField(options: FieldOptions & { min?: number; max: number })
 
 export function EmailField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
-    ...documented(options, { type: String, format: 'email', maxLength: 254, example: options.example ?? 'asha@example.com' }),
+    ...documented(options, {
+      type: String,
+      format: 'email',
+      maxLength: 254,
+      example: options.example ?? 'asha@example.com',
+    }),
     Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
     IsString(),
     MaxLength(254),
@@ -53,10 +58,16 @@ export function PasswordField(options: FieldOptions & { min?: number } = {}): Pr
 
 export function PhoneField(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
-    ...documented(options, { type: String, example: options.example ?? '+919876543210', pattern: '^\\+[1-9][0-9]{7,14}$' }),
+    ...documented(options, {
+      type: String,
+      example: options.example ?? '+919876543210',
+      pattern: '^\\+[1-9][0-9]{7,14}$',
+    }),
     trim,
     IsString(),
-    Matches(/^\+[1-9][0-9]{7,14}$/, { message: '$property must be an E.164 phone number such as +919876543210' }),
+    Matches(/^\+[1-9][0-9]{7,14}$/, {
+      message: '$property must be an E.164 phone number such as +919876543210',
+    }),
   );
 }
 

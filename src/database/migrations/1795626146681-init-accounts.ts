@@ -35,7 +35,9 @@ export class InitAccounts1795626146681 implements MigrationInterface {
         created_at     timestamptz NOT NULL DEFAULT now()
       )`);
     // Reuse detection revokes a whole family at once.
-    await queryRunner.query('CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id) WHERE revoked_at IS NULL');
+    await queryRunner.query(
+      'CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id) WHERE revoked_at IS NULL',
+    );
     await queryRunner.query('CREATE INDEX refresh_tokens_user_idx ON refresh_tokens (user_id)');
   }
 

@@ -1,0 +1,83 @@
+import { Injectable, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+import { AuthModule } from '../auth/auth.module';
+import { PasswordHasher } from '../auth/password-hasher';
+import { createRootLogger, PinoNestLogger } from '../common/logging/logger';
+import { AppConfig, loadAppConfigOrExit } from '../config/app.config';
+import { AppConfigModule } from '../config/config.module';
+import { RedisModule } from '../redis/redis.module';
+import { Role } from '../users/role';
+import { UsersModule } from '../users/users.module';
+import { UsersRepository } from '../users/users.repository';
+import { DatabaseModule } from './database.module';
+
+/** Demo accounts for local use. Their passwords are public, so the seed refuses to run in production. */
+export const DEMO_PASSWORD = 'hairone-demo-123';
+const DEMO_USERS: Array<{ name: string; email: string; role: Exclude<Role, 'admin'>; phone: string }> = [
+  { name: 'Priya Sharma', email: 'customer@hairone.local', role: 'customer', phone: '+919800000001' },
+  { name: 'Arjun Mehta', email: 'owner@hairone.local', role: 'shop_owner', phone: '+919800000002' },
+];
+
+@Injectable()
+class DemoSeeder {
+  private readonly logger = new Logger('Seed');
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Idempotent: running it again changes nothing. Returns the credentials to print. */
+  async run(config: AppConfig): Promise<string[]> {
+    const lines: string[] = [];
+    const admin =
+      config.bootstrapAdmin && (await this.users.findByEmailWithPasswordHash(config.bootstrapAdmin.email));
+    if (config.bootstrapAdmin && admin?.role === 'admin') {
+      lines.push(`admin       ${config.bootstrapAdmin.email} / ${config.bootstrapAdmin.password}`);
+    }
+    for (const demo of DEMO_USERS) {
+      const existing = await this.users.findByEmailWithPasswordHash(demo.email);
+      if (!existing) {
+        await this.users.create({ ...demo, passwordHash: await this.passwords.hash(DEMO_PASSWORD) });
+        this.logger.log(`Created demo ${demo.role} ${demo.email}`);
+      }
+      lines.push(`${demo.role.padEnd(11)} ${demo.email} / ${DEMO_PASSWORD}`);
+    }
+    return lines;
+  }
+}
+
+async function seed(): Promise<void> {
+  const config = loadAppConfigOrExit('seed');
+  if (config.nodeEnv === 'production') {
+    throw new Error('The demo seed has public passwords and never runs with NODE_ENV=production');
+  }
+  @Module({
+    imports: [
+      AppConfigModule.forRoot(config),
+      DatabaseModule.forRoot('hairone-seed'),
+      RedisModule,
+      UsersModule,
+      AuthModule,
+    ],
+    providers: [DemoSeeder],
+  })
+  class SeedModule {}
+
+  const logger = createRootLogger({ level: 'warn', name: 'hairone-seed' });
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: new PinoNestLogger(logger) });
+  try {
+    const credentials = await app.get(DemoSeeder).run(config);
+    process.stdout.write(
+      `\nDemo accounts (sign in at POST /api/v1/auth/login):\n  ${credentials.join('\n  ')}\n\n`,
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+seed().catch((error: Error) => {
+  process.stderr.write(`Seeding failed: ${error.message}\n`);
+  process.exit(1);
+});
