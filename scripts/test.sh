@@ -27,7 +27,9 @@ set -e
 
 # One plain closing line that CI and humans can read at a glance.
 node -e '
-  const r = require(process.argv[1]);
+  const fs = require("fs");
+  if (!fs.existsSync(process.argv[1])) { console.log("tests: 0 passed, 1 failed"); process.exit(1); }
+  const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
   if (r.numTotalTests === 0) { console.error("No tests ran"); process.exit(1); }
 ' "$results" || status=1
