@@ -31,10 +31,15 @@ class DemoSeeder {
   /** Idempotent: running it again changes nothing. Returns the credentials to print. */
   async run(config: AppConfig): Promise<string[]> {
     const lines: string[] = [];
-    const admin =
-      config.bootstrapAdmin && (await this.users.findByEmailWithPasswordHash(config.bootstrapAdmin.email));
-    if (config.bootstrapAdmin && admin?.role === 'admin') {
-      lines.push(`admin       ${config.bootstrapAdmin.email} / ${config.bootstrapAdmin.password}`);
+    if (config.bootstrapAdmin) {
+      const { email, password } = config.bootstrapAdmin;
+      const admin = await this.users.findByEmailWithPasswordHash(email);
+      const matches = admin?.role === 'admin' && (await this.passwords.verify(password, admin.passwordHash));
+      lines.push(
+        matches
+          ? `admin       ${email} / ${password}`
+          : 'admin       one existed before BOOTSTRAP_ADMIN_*; its credentials were left unchanged',
+      );
     }
     for (const demo of DEMO_USERS) {
       const existing = await this.users.findByEmailWithPasswordHash(demo.email);
