@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { ShopsModule } from './shops/shops.module';
 import { UsersModule } from './users/users.module';
 
 /** The HTTP API: it writes and enqueues; it never sends messages or settles (that is the worker's job). */
@@ -25,6 +26,7 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         UsersModule,
+        ShopsModule,
         HealthModule.register({ http: true }),
         ...extraImports,
       ],

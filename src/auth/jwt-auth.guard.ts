@@ -6,7 +6,11 @@ import { IS_PUBLIC } from '../common/decorators/auth.decorators';
 import { InvalidAccessTokenError } from './auth.errors';
 import { TokenService } from './token.service';
 
-/** Every route needs a valid bearer token unless it is marked @Public(). */
+/**
+ * Every route needs a valid bearer token unless it is marked @Public(). A public route may still show more to a
+ * signed-in caller (an owner sees their pending shop), so it reads a token when one is sent; a bad token there is
+ * ignored and the caller is treated as anonymous.
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
@@ -19,14 +23,16 @@ export class JwtAuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (isPublic) return true;
-
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      throw new InvalidAccessTokenError();
+    const bearer = scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+
+    if (isPublic) {
+      if (bearer) request.user = await this.tokens.verifyAccessToken(bearer).catch(() => undefined);
+      return true;
     }
-    request.user = await this.tokens.verifyAccessToken(token);
+    if (!bearer) throw new InvalidAccessTokenError();
+    request.user = await this.tokens.verifyAccessToken(bearer);
     return true;
   }
 }

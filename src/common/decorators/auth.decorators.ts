@@ -36,3 +36,9 @@ export const CurrentUser = createParamDecorator(
     return user;
   },
 );
+
+/** On a @Public() route: the caller if they sent a valid token, otherwise undefined. */
+export const OptionalUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedUser | undefined =>
+    context.switchToHttp().getRequest<FastifyRequest>().user,
+);

@@ -1,4 +1,5 @@
 import { InitAccounts1795626146681 } from './1795626146681-init-accounts';
+import { Shops1795627485621 } from './1795627485621-shops';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
-export const MIGRATIONS = [InitAccounts1795626146681];
+export const MIGRATIONS = [InitAccounts1795626146681, Shops1795627485621];

@@ -1,0 +1,74 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import {
+  AuthenticatedUser,
+  CurrentUser,
+  OptionalUser,
+  Public,
+  Roles,
+} from '../common/decorators/auth.decorators';
+import { ApiPageResponse, Page, PageQueryDto } from '../common/pagination/pagination';
+import { CatalogService } from './catalog.service';
+import { CreateServiceDto, CreateStaffDto, ServiceDto, StaffDto } from './dto/catalog.dto';
+
+const ShopId = () => Param('id', new ParseUUIDPipe());
+
+@ApiTags('shops')
+@Controller('shops/:id')
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Post('services')
+  @Roles('shop_owner')
+  @ApiOperation({ summary: 'Add a service to your shop' })
+  @ApiCreatedResponse({ type: ServiceDto })
+  @ApiErrors(400, 404)
+  addService(
+    @ShopId() shopId: string,
+    @CurrentUser() owner: AuthenticatedUser,
+    @Body() dto: CreateServiceDto,
+  ): Promise<ServiceDto> {
+    return this.catalog.addService(shopId, owner, dto);
+  }
+
+  @Get('services')
+  @Public()
+  @ApiOperation({ summary: "A shop's services" })
+  @ApiPageResponse(ServiceDto)
+  @ApiErrors(400, 404)
+  listServices(
+    @ShopId() shopId: string,
+    @Query() query: PageQueryDto,
+    @OptionalUser() viewer?: AuthenticatedUser,
+  ): Promise<Page<ServiceDto>> {
+    return this.catalog.listServices(shopId, viewer, query);
+  }
+
+  @Post('staff')
+  @Roles('shop_owner')
+  @ApiOperation({ summary: 'Add a staff member (one booking at a time each) to your shop' })
+  @ApiCreatedResponse({ type: StaffDto })
+  @ApiErrors(400, 404)
+  addStaff(
+    @ShopId() shopId: string,
+    @CurrentUser() owner: AuthenticatedUser,
+    @Body() dto: CreateStaffDto,
+  ): Promise<StaffDto> {
+    return this.catalog.addStaff(shopId, owner, dto);
+  }
+
+  @Get('staff')
+  @Public()
+  @ApiOperation({ summary: "A shop's staff" })
+  @ApiPageResponse(StaffDto)
+  @ApiErrors(400, 404)
+  listStaff(
+    @ShopId() shopId: string,
+    @Query() query: PageQueryDto,
+    @OptionalUser() viewer?: AuthenticatedUser,
+  ): Promise<Page<StaffDto>> {
+    return this.catalog.listStaff(shopId, viewer, query);
+  }
+}

@@ -1,0 +1,69 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+import { Shop } from '../shop.entity';
+import { SHOP_STATUSES, ShopStatus } from '../shop-status';
+import { LocationDto, OpeningIntervalDto } from './create-shop.dto';
+
+export class ShopDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerId: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty()
+  address: string;
+
+  @ApiProperty({ type: LocationDto })
+  location: LocationDto;
+
+  @ApiProperty({ example: 'Asia/Kolkata' })
+  timezone: string;
+
+  @ApiProperty({ type: [OpeningIntervalDto] })
+  openingHours: OpeningIntervalDto[];
+
+  @ApiProperty({ example: 15 })
+  slotIntervalMinutes: number;
+
+  @ApiProperty({ example: 1000, description: 'Platform commission in basis points' })
+  commissionBps: number;
+
+  @ApiProperty({ enum: SHOP_STATUSES })
+  status: ShopStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+
+  static from(shop: Shop): ShopDto {
+    const [lng, lat] = shop.location.coordinates;
+    return {
+      id: shop.id,
+      ownerId: shop.ownerId,
+      name: shop.name,
+      address: shop.address,
+      location: { lat, lng },
+      timezone: shop.timezone,
+      openingHours: shop.openingHours,
+      slotIntervalMinutes: shop.slotIntervalMinutes,
+      commissionBps: shop.commissionBps,
+      status: shop.status,
+      createdAt: shop.createdAt.toISOString(),
+      updatedAt: shop.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class NearbyShopDto extends ShopDto {
+  @ApiProperty({
+    description: 'Distance from the searched point on the WGS 84 spheroid, in metres',
+    example: 842.3,
+  })
+  distanceMeters: number;
+}

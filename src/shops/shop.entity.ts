@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { ShopStatus } from './shop-status';
+
+export interface GeoPoint {
+  type: 'Point';
+  /** GeoJSON order: [longitude, latitude]. */
+  coordinates: [number, number];
+}
+
+@Entity('shops')
+export class Shop {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'owner_id', type: 'uuid' })
+  ownerId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  address: string;
+
+  @Column({ type: 'geography', spatialFeatureType: 'Point', srid: 4326 })
+  location: GeoPoint;
+
+  @Column({ type: 'text' })
+  timezone: string;
+
+  @Column({ name: 'opening_hours', type: 'jsonb' })
+  openingHours: OpeningInterval[];
+
+  @Column({ name: 'slot_interval_minutes', type: 'integer' })
+  slotIntervalMinutes: number;
+
+  @Column({ name: 'commission_bps', type: 'integer' })
+  commissionBps: number;
+
+  @Column({ type: 'text' })
+  status: ShopStatus;
+
+  /** Bumped by every change that affects slots (hours, interval, services, staff): part of the slot cache key. */
+  @Column({ name: 'config_version', type: 'integer' })
+  configVersion: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

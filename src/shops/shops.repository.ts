@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+
+import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { CreatedAtKey } from '../common/pagination/pagination';
+import { GeoPoint, Shop } from './shop.entity';
+import { ShopStatus } from './shop-status';
+
+export interface NewShop {
+  ownerId: string;
+  name: string;
+  address: string;
+  location: { lat: number; lng: number };
+  timezone: string;
+  openingHours: OpeningInterval[];
+  slotIntervalMinutes: number;
+  commissionBps: number;
+}
+
+export type ShopChanges = Partial<Omit<NewShop, 'ownerId'>>;
+
+/** Changes that alter which slots exist, and so must invalidate cached slots. */
+const SLOT_AFFECTING: ReadonlyArray<keyof ShopChanges> = ['timezone', 'openingHours', 'slotIntervalMinutes'];
+
+export interface NearbyQuery {
+  lat: number;
+  lng: number;
+  radiusMeters: number;
+  limit: number;
+  /** Keyset position: the great-circle distance and id of the last shop of the previous page. */
+  after?: { sortDistance: number; id: string };
+}
+
+export interface NearbyShop {
+  shop: Shop;
+  distanceMeters: number;
+  sortDistance: number;
+}
+
+interface NearbyRow {
+  id: string;
+  owner_id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lng: number;
+  timezone: string;
+  opening_hours: OpeningInterval[];
+  slot_interval_minutes: number;
+  commission_bps: number;
+  status: ShopStatus;
+  config_version: number;
+  created_at: Date;
+  updated_at: Date;
+  distance_meters: number;
+  sort_distance: number;
+}
+
+/**
+ * Nearest active shops. The GiST index on active shops' locations serves both the radius filter (ST_DWithin)
+ * and the order (KNN `<->`, the great-circle distance); ties are broken by id so pages never overlap or skip.
+ * `distance_meters` is the exact distance on the WGS 84 spheroid.
+ */
+const NEARBY_SQL = `
+  SELECT s.id, s.owner_id, s.name, s.address,
+         ST_Y(s.location::geometry) AS lat, ST_X(s.location::geometry) AS lng,
+         s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
+         s.created_at, s.updated_at,
+         ST_Distance(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_meters,
+         s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS sort_distance
+    FROM shops s
+   WHERE s.status = 'active'
+     AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
+     AND ($4::float8 IS NULL
+          OR (s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, s.id) > ($4::float8, $5::uuid))
+   ORDER BY s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, s.id
+   LIMIT $6`;
+
+function toGeoPoint(location: { lat: number; lng: number }): GeoPoint {
+  return { type: 'Point', coordinates: [location.lng, location.lat] };
+}
+
+@Injectable()
+export class ShopsRepository {
+  constructor(@InjectRepository(Shop) private readonly shops: Repository<Shop>) {}
+
+  findById(id: string): Promise<Shop | null> {
+    return this.shops.findOneBy({ id });
+  }
+
+  async create(shop: NewShop): Promise<Shop> {
+    const result = await this.shops.insert({
+      ...shop,
+      location: toGeoPoint(shop.location),
+      status: 'pending_approval',
+    });
+    return this.shops.findOneByOrFail({ id: result.identifiers[0].id as string });
+  }
+
+  async update(id: string, changes: ShopChanges & { commissionBps?: number }): Promise<Shop> {
+    const { location, ...rest } = changes;
+    const bumpsVersion = SLOT_AFFECTING.some((field) => changes[field] !== undefined);
+    await this.shops
+      .createQueryBuilder()
+      .update(Shop)
+      .set({
+        ...rest,
+        ...(location ? { location: toGeoPoint(location) } : {}),
+        ...(bumpsVersion ? { configVersion: () => 'config_version + 1' } : {}),
+      })
+      .where('id = :id', { id })
+      .execute();
+    return this.shops.findOneByOrFail({ id });
+  }
+
+  async setStatus(id: string, status: ShopStatus): Promise<Shop> {
+    await this.shops.update({ id }, { status });
+    return this.shops.findOneByOrFail({ id });
+  }
+
+  async findNearby(query: NearbyQuery): Promise<NearbyShop[]> {
+    const rows: NearbyRow[] = await this.shops.query(NEARBY_SQL, [
+      query.lng,
+      query.lat,
+      query.radiusMeters,
+      query.after?.sortDistance ?? null,
+      query.after?.id ?? null,
+      query.limit,
+    ]);
+    return rows.map((row) => ({
+      shop: this.shops.create({
+        id: row.id,
+        ownerId: row.owner_id,
+        name: row.name,
+        address: row.address,
+        location: toGeoPoint({ lat: row.lat, lng: row.lng }),
+        timezone: row.timezone,
+        openingHours: row.opening_hours,
+        slotIntervalMinutes: row.slot_interval_minutes,
+        commissionBps: row.commission_bps,
+        status: row.status,
+        configVersion: row.config_version,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }),
+      distanceMeters: row.distance_meters,
+      sortDistance: row.sort_distance,
+    }));
+  }
+
+  /** An owner's shops, or (ownerId undefined) every shop, optionally of one status; oldest first. */
+  list(
+    filter: { ownerId?: string; status?: ShopStatus },
+    limit: number,
+    after?: CreatedAtKey,
+  ): Promise<Shop[]> {
+    const query = this.shops.createQueryBuilder('shop');
+    if (filter.ownerId) query.andWhere('shop.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.status) query.andWhere('shop.status = :status', { status: filter.status });
+    if (after) {
+      query.andWhere('(shop.created_at, shop.id) > (:afterAt::timestamptz, :afterId::uuid)', {
+        afterAt: after[0],
+        afterId: after[1],
+      });
+    }
+    return query.orderBy('shop.created_at', 'ASC').addOrderBy('shop.id', 'ASC').limit(limit).getMany();
+  }
+}

@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { normalizeOpeningHours } from '../../libs/schedule/opening-hours';
+import { AuthenticatedUser } from '../common/decorators/auth.decorators';
+import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
+import { InvalidCursorError } from '../common/pagination/pagination';
+import { AppConfig } from '../config/app.config';
+import { APP_CONFIG } from '../config/config.constants';
+import { CreateShopDto } from './dto/create-shop.dto';
+import { AdminShopsQueryDto } from './dto/list-shops.query.dto';
+import { NearbyShopsQueryDto } from './dto/nearby-shops.query.dto';
+import { NearbyShopDto, ShopDto } from './dto/shop.dto';
+import { UpdateShopDto } from './dto/update-shop.dto';
+import { Shop } from './shop.entity';
+import { ShopStatus } from './shop-status';
+import { CommissionChangeForbiddenError, NotShopOwnerError, ShopNotFoundError } from './shops.errors';
+import { ShopsRepository } from './shops.repository';
+
+export const DEFAULT_TIMEZONE = 'Asia/Kolkata';
+export const DEFAULT_SLOT_INTERVAL_MINUTES = 15;
+
+/** An admin may approve or suspend a shop in any status; repeating an action changes nothing. */
+const TRANSITIONS: Record<'approve' | 'suspend', ShopStatus> = { approve: 'active', suspend: 'suspended' };
+
+type NearbyCursor = [number, number, number, number, string];
+function isNearbyCursor(key: unknown[]): key is NearbyCursor {
+  return (
+    key.length === 5 &&
+    key.slice(0, 4).every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    typeof key[4] === 'string'
+  );
+}
+
+@Injectable()
+export class ShopsService {
+  constructor(
+    private readonly shops: ShopsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(owner: AuthenticatedUser, dto: CreateShopDto): Promise<ShopDto> {
+    const shop = await this.shops.create({
+      ownerId: owner.id,
+      name: dto.name,
+      address: dto.address,
+      location: dto.location,
+      timezone: dto.timezone ?? DEFAULT_TIMEZONE,
+      openingHours: normalizeOpeningHours(dto.openingHours),
+      slotIntervalMinutes: dto.slotIntervalMinutes ?? DEFAULT_SLOT_INTERVAL_MINUTES,
+      commissionBps: this.config.payments.defaultCommissionBps,
+    });
+    return ShopDto.from(shop);
+  }
+
+  async get(id: string, viewer: AuthenticatedUser | undefined): Promise<ShopDto> {
+    return ShopDto.from(await this.findVisible(id, viewer));
+  }
+
+  async update(id: string, user: AuthenticatedUser, dto: UpdateShopDto): Promise<ShopDto> {
+    await this.findManaged(id, user, { adminMay: true });
+    if (dto.commissionBps !== undefined && user.role !== 'admin') throw new CommissionChangeForbiddenError();
+    const shop = await this.shops.update(id, {
+      ...dto,
+      openingHours: dto.openingHours ? normalizeOpeningHours(dto.openingHours) : undefined,
+    });
+    return ShopDto.from(shop);
+  }
+
+  async transition(id: string, action: keyof typeof TRANSITIONS): Promise<ShopDto> {
+    const shop = await this.shops.findById(id);
+    if (!shop) throw new ShopNotFoundError();
+    const to = TRANSITIONS[action];
+    return ShopDto.from(shop.status === to ? shop : await this.shops.setStatus(id, to));
+  }
+
+  async nearby(query: NearbyShopsQueryDto): Promise<Page<NearbyShopDto>> {
+    let after: { sortDistance: number; id: string } | undefined;
+    if (query.cursor) {
+      const [lat, lng, radiusKm, sortDistance, id] = decodeCursor(query.cursor, isNearbyCursor);
+      if (lat !== query.lat || lng !== query.lng || radiusKm !== query.radiusKm)
+        throw new InvalidCursorError();
+      after = { sortDistance, id };
+    }
+    const rows = await this.shops.findNearby({
+      lat: query.lat,
+      lng: query.lng,
+      radiusMeters: query.radiusKm * 1000,
+      limit: query.limit + 1,
+      after,
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ ...ShopDto.from(row.shop), distanceMeters: row.distanceMeters }),
+      (row) => [query.lat, query.lng, query.radiusKm, row.sortDistance, row.shop.id],
+    );
+  }
+
+  async listOwn(owner: AuthenticatedUser, query: AdminShopsQueryDto): Promise<Page<ShopDto>> {
+    return this.list({ ownerId: owner.id, status: query.status }, query);
+  }
+
+  async listAll(query: AdminShopsQueryDto): Promise<Page<ShopDto>> {
+    return this.list({ status: query.status }, query);
+  }
+
+  /** The shop if `viewer` may see it: active shops are public, others only for their owner and admins. */
+  async findVisible(id: string, viewer: AuthenticatedUser | undefined): Promise<Shop> {
+    const shop = await this.shops.findById(id);
+    if (!shop || !this.canSee(shop, viewer)) throw new ShopNotFoundError();
+    return shop;
+  }
+
+  /** The shop if `user` may manage it (its owner; an admin when `adminMay`). Others get 403 or, if they may not even see it, 404. */
+  async findManaged(id: string, user: AuthenticatedUser, options: { adminMay: boolean }): Promise<Shop> {
+    const shop = await this.findVisible(id, user);
+    const allowed = shop.ownerId === user.id || (options.adminMay && user.role === 'admin');
+    if (!allowed) throw new NotShopOwnerError();
+    return shop;
+  }
+
+  private canSee(shop: Shop, viewer: AuthenticatedUser | undefined): boolean {
+    return shop.status === 'active' || viewer?.role === 'admin' || viewer?.id === shop.ownerId;
+  }
+
+  private async list(
+    filter: { ownerId?: string; status?: ShopStatus },
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<ShopDto>> {
+    const after = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
+    const shops = await this.shops.list(filter, query.limit + 1, after);
+    return toPage(shops, query.limit, ShopDto.from, (shop) => [shop.createdAt.toISOString(), shop.id]);
+  }
+}
