@@ -3,8 +3,8 @@ import * as fc from 'fast-check';
 import {
   formatTimeOfDay,
   normalizeOpeningHours,
-  OpeningInterval,
   openingHoursProblems,
+  OpeningInterval,
   parseTimeOfDay,
 } from './opening-hours';
 
