@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { normalizeOpeningHours } from '../../libs/schedule/opening-hours';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
-import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
+import { decodeCursor, isCreatedAtKey, isUuid, Page, toPage } from '../common/pagination/pagination';
 import { InvalidCursorError } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
@@ -22,12 +22,13 @@ export const DEFAULT_SLOT_INTERVAL_MINUTES = 15;
 /** An admin may approve or suspend a shop in any status; repeating an action changes nothing. */
 const TRANSITIONS: Record<'approve' | 'suspend', ShopStatus> = { approve: 'active', suspend: 'suspended' };
 
+/** [lat, lng, radiusKm] of the search it belongs to, then the last shop's great-circle distance and id. */
 type NearbyCursor = [number, number, number, number, string];
 function isNearbyCursor(key: unknown[]): key is NearbyCursor {
   return (
     key.length === 5 &&
-    key.slice(0, 4).every((v) => typeof v === 'number' && Number.isFinite(v)) &&
-    typeof key[4] === 'string'
+    key.slice(0, 4).every((value) => typeof value === 'number' && Number.isFinite(value)) &&
+    isUuid(key[4])
   );
 }
 

@@ -70,16 +70,13 @@ export function toPage<Row, Item>(
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 /** The common key: creation time then id, both strictly increasing together. */
 export type CreatedAtKey = [string, string];
 export function isCreatedAtKey(key: unknown[]): key is CreatedAtKey {
   return (
-    key.length === 2 &&
-    typeof key[0] === 'string' &&
-    !Number.isNaN(Date.parse(key[0])) &&
-    typeof key[1] === 'string' &&
-    UUID.test(key[1])
+    key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && isUuid(key[1])
   );
 }
 
