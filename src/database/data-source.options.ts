@@ -15,6 +15,8 @@ export function buildDataSourceOptions(config: AppConfig, applicationName: strin
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     extra: {
+      // Short OLTP queries: JIT compilation (triggered by PostGIS's high declared costs) only adds latency.
+      options: '-c jit=off',
       max: config.database.poolSize,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,

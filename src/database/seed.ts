@@ -7,16 +7,21 @@ import { createRootLogger, PinoNestLogger } from '../common/logging/logger';
 import { AppConfig, loadAppConfigOrExit } from '../config/app.config';
 import { AppConfigModule } from '../config/config.module';
 import { RedisModule } from '../redis/redis.module';
+import { CatalogRepository } from '../shops/catalog.repository';
+import { ShopsModule } from '../shops/shops.module';
+import { ShopsRepository } from '../shops/shops.repository';
 import { Role } from '../users/role';
 import { UsersModule } from '../users/users.module';
 import { UsersRepository } from '../users/users.repository';
 import { DatabaseModule } from './database.module';
+import { CITIES, seedDemoShops } from './demo-shops';
 
 /** Demo accounts for local use. Their passwords are public, so the seed refuses to run in production. */
 export const DEMO_PASSWORD = 'hairone-demo-123';
+const DEMO_OWNER_EMAIL = 'owner@hairone.local';
 const DEMO_USERS: Array<{ name: string; email: string; role: Exclude<Role, 'admin'>; phone: string }> = [
   { name: 'Priya Sharma', email: 'customer@hairone.local', role: 'customer', phone: '+919800000001' },
-  { name: 'Arjun Mehta', email: 'owner@hairone.local', role: 'shop_owner', phone: '+919800000002' },
+  { name: 'Arjun Mehta', email: DEMO_OWNER_EMAIL, role: 'shop_owner', phone: '+919800000002' },
 ];
 
 @Injectable()
@@ -26,6 +31,8 @@ class DemoSeeder {
   constructor(
     private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
+    private readonly shops: ShopsRepository,
+    private readonly catalog: CatalogRepository,
   ) {}
 
   /** Idempotent: running it again changes nothing. Returns the credentials to print. */
@@ -49,6 +56,18 @@ class DemoSeeder {
       }
       lines.push(`${demo.role.padEnd(11)} ${demo.email} / ${DEMO_PASSWORD}`);
     }
+
+    const owner = await this.users.findByEmailWithPasswordHash(DEMO_OWNER_EMAIL);
+    if (owner && (await this.shops.list({ ownerId: owner.id }, 1)).length === 0) {
+      const count = await seedDemoShops(
+        owner.id,
+        config.payments.defaultCommissionBps,
+        this.shops,
+        this.catalog,
+      );
+      this.logger.log(`Created ${count} demo shops around ${CITIES.length} cities`);
+    }
+    lines.push(`shops       ${CITIES.length * 6} demo shops; try GET /api/v1/shops?lat=12.9716&lng=77.5946`);
     return lines;
   }
 }
@@ -65,6 +84,7 @@ async function seed(): Promise<void> {
       RedisModule,
       UsersModule,
       AuthModule,
+      ShopsModule,
     ],
     providers: [DemoSeeder],
   })

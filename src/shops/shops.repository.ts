@@ -57,25 +57,36 @@ interface NearbyRow {
   sort_distance: number;
 }
 
+const SHOP_COLUMNS = `
+  s.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry) AS lat, ST_X(s.location::geometry) AS lng,
+  s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
+  s.created_at, s.updated_at,
+  ST_Distance(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_meters`;
+
 /**
- * Nearest active shops. The GiST index on active shops' locations serves both the radius filter (ST_DWithin)
- * and the order (KNN `<->`, the great-circle distance); ties are broken by id so pages never overlap or skip.
- * `distance_meters` is the exact distance on the WGS 84 spheroid.
+ * Nearest active shops: the KNN stream of `nearby_active_shops` (GiST index, radius as index condition), joined to
+ * the shop rows. `distance_meters` is the exact distance on the WGS 84 spheroid (computed only for the page);
+ * `sort_distance` is the great-circle distance the index orders by, with ties put in id order.
  */
-const NEARBY_SQL = `
-  SELECT s.id, s.owner_id, s.name, s.address,
-         ST_Y(s.location::geometry) AS lat, ST_X(s.location::geometry) AS lng,
-         s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
-         s.created_at, s.updated_at,
-         ST_Distance(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_meters,
-         s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS sort_distance
+export const NEARBY_SQL = `
+  SELECT ${SHOP_COLUMNS}, k.sort_distance
+    FROM nearby_active_shops($1, $2, $3, $4, $5, $6) AS k
+    JOIN shops s ON s.id = k.shop_id
+   ORDER BY k.sort_distance, s.id`;
+
+/** Every active shop in the radius at exactly one great-circle distance (and after the cursor): resolves a tie. */
+const NEARBY_TIED_SQL = `
+  SELECT ${SHOP_COLUMNS}, s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS sort_distance
     FROM shops s
    WHERE s.status = 'active'
      AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
-     AND ($4::float8 IS NULL
-          OR (s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, s.id) > ($4::float8, $5::uuid))
-   ORDER BY s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, s.id
-   LIMIT $6`;
+     AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $4 * 1.01 + 1)
+     AND s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography = $4
+     AND ($5::float8 IS NULL
+          OR (s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, s.id) > ($5::float8, $6::uuid))`;
+
+const byDistanceThenId = (a: NearbyRow, b: NearbyRow) =>
+  a.sort_distance - b.sort_distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function toGeoPoint(location: { lat: number; lng: number }): GeoPoint {
   return { type: 'Point', coordinates: [location.lng, location.lat] };
@@ -119,16 +130,27 @@ export class ShopsRepository {
     return this.shops.findOneByOrFail({ id });
   }
 
+  /**
+   * The first `query.limit` shops in (great-circle distance, id) order. The index streams by distance alone, so one
+   * row more than needed is read: if it ties with the last needed one, the tie may continue past what was read, and
+   * every shop at that distance is fetched so that ids decide. Otherwise the rows read are exactly the right ones.
+   */
   async findNearby(query: NearbyQuery): Promise<NearbyShop[]> {
-    const rows: NearbyRow[] = await this.shops.query(NEARBY_SQL, [
-      query.lng,
-      query.lat,
-      query.radiusMeters,
-      query.after?.sortDistance ?? null,
-      query.after?.id ?? null,
-      query.limit,
-    ]);
-    return rows.map((row) => ({
+    const point = [query.lng, query.lat, query.radiusMeters];
+    const after = [query.after?.sortDistance ?? null, query.after?.id ?? null];
+    let rows: NearbyRow[] = await this.shops.query(NEARBY_SQL, [...point, ...after, query.limit + 1]);
+    const last = rows[query.limit - 1];
+    if (rows.length > query.limit && last && rows[query.limit].sort_distance === last.sort_distance) {
+      const tied: NearbyRow[] = await this.shops.query(NEARBY_TIED_SQL, [
+        ...point,
+        last.sort_distance,
+        ...after,
+      ]);
+      rows = [...rows.filter((row) => row.sort_distance < last.sort_distance), ...tied].sort(
+        byDistanceThenId,
+      );
+    }
+    return rows.slice(0, query.limit).map((row) => ({
       shop: this.shops.create({
         id: row.id,
         ownerId: row.owner_id,

@@ -151,6 +151,20 @@ describe('GET /shops: nearest active shops (integration, own database)', () => {
     }
   });
 
+  it('puts shops at the same distance in id order, across page boundaries too', async () => {
+    const spot = { lat: centre.lat + 0.01, lng: centre.lng + 0.01 };
+    const tied = shops
+      .filter((shop) => shop.lat === spot.lat && shop.lng === spot.lng)
+      .map((shop) => shop.id)
+      .sort();
+    expect(tied).toHaveLength(12);
+    for (const limit of [1, 5, 100]) {
+      const { items } = await allPages({ ...spot, radiusKm: 1, limit });
+      expect(items.slice(0, 12).map((item) => item.id)).toEqual(tied);
+      expect(items.slice(0, 12).every((item) => item.distanceMeters === 0)).toBe(true);
+    }
+  });
+
   it('defaults to a 10 km radius and pages of 20', async () => {
     const response = await t.http.get('/api/v1/shops').query(centre).expect(200);
     expect(response.body.items).toHaveLength(20);
@@ -159,17 +173,31 @@ describe('GET /shops: nearest active shops (integration, own database)', () => {
     expect(Math.max(...items.map((item) => item.distanceMeters))).toBeLessThanOrEqual(10_000);
   });
 
-  it('answers the query from the GiST index of active shops', async () => {
-    const plan: Array<{ 'QUERY PLAN': string }> = await t.app.get(DataSource).transaction(async (manager) => {
-      await manager.query('SET LOCAL enable_seqscan = off');
+  it('streams the nearest shops from the GiST index: KNN order with the radius as index condition', async () => {
+    const dataSource = t.app.get(DataSource);
+    // nearby_active_shops carries the planner settings that make PostgreSQL choose this plan...
+    const [fn] = await dataSource.query(
+      "SELECT proconfig FROM pg_proc WHERE proname = 'nearby_active_shops'",
+    );
+    expect(fn.proconfig).toEqual(expect.arrayContaining(['enable_bitmapscan=off', 'jit=off']));
+    // ...and under them its query is an ordered index scan that stops after the rows asked for.
+    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL enable_bitmapscan = off');
       return manager.query(
-        `EXPLAIN SELECT id FROM shops s
-          WHERE s.status = 'active' AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
-          ORDER BY s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, s.id LIMIT 21`,
+        `EXPLAIN (ANALYZE, FORMAT JSON)
+           SELECT s.id FROM shops s
+            WHERE s.status = 'active'
+              AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
+            ORDER BY s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography
+            LIMIT 21`,
         [centre.lng, centre.lat, 10_000],
       );
     });
-    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('shops_active_location_gist');
+    const scan = JSON.stringify(plan[0]['QUERY PLAN']);
+    expect(scan).toContain('"Index Name":"shops_active_location_gist"');
+    expect(scan).toContain('"Order By"');
+    expect(scan).toContain('"Index Cond"');
+    expect(scan).not.toContain('"Sort Key"');
   });
 
   it.each([

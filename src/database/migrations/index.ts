@@ -1,5 +1,6 @@
 import { InitAccounts1795626146681 } from './1795626146681-init-accounts';
 import { Shops1795627485621 } from './1795627485621-shops';
+import { NearbyShopsFunction1795628246462 } from './1795628246462-nearby-shops-function';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
-export const MIGRATIONS = [InitAccounts1795626146681, Shops1795627485621];
+export const MIGRATIONS = [InitAccounts1795626146681, Shops1795627485621, NearbyShopsFunction1795628246462];

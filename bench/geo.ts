@@ -1,0 +1,184 @@
+/**
+ * npm run bench:geo [-- --shops 1000000 --points 300 --legacy-points 30 --seconds 10 --connections 50]
+ *
+ * Nearby search, side by side on the same data: the indexed PostGIS query the API runs vs the legacy approach
+ * (load every active shop, haversine in JavaScript, sort), then HTTP load on GET /api/v1/shops with autocannon.
+ * The last line is `ratio: <legacy median / indexed median>`.
+ */
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+
+import { buildAppConfig } from '../src/config/app.config';
+import { CITIES } from '../src/database/demo-shops';
+import { runMigrations } from '../src/database/migrate';
+import { NEARBY_SQL } from '../src/shops/shops.repository';
+import { argument, benchDatabase, benchEnv, median, printTable, quantile, startApi, timed } from './support';
+
+const SHOPS = argument('shops', 100_000);
+const POINTS = argument('points', 300);
+const LEGACY_POINTS = argument('legacy-points', SHOPS >= 500_000 ? 10 : 30);
+const SECONDS = argument('seconds', 10);
+const CONNECTIONS = argument('connections', 50);
+const RADIUS_M = 10_000;
+const PAGE = 20;
+
+const EARTH_RADIUS_M = 6_371_008.7714;
+const rad = (d: number) => (d * Math.PI) / 180;
+function haversine(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  const h =
+    Math.sin(rad(lat2 - lat1) / 2) ** 2 +
+    Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lng2 - lng1) / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** A query point near a random city centre (where people search). */
+function randomPoint(): { lat: number; lng: number } {
+  const city = CITIES[Math.floor(Math.random() * CITIES.length)];
+  return { lat: city.lat + (Math.random() - 0.5) * 0.3, lng: city.lng + (Math.random() - 0.5) * 0.3 };
+}
+
+async function seed(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM shops`);
+  if (Number(rows[0].n) === SHOPS) {
+    console.log(`Reusing ${SHOPS} shops already in the bench database`);
+    return;
+  }
+  console.log(`Seeding ${SHOPS} shops around ${CITIES.length} cities...`);
+  const started = Date.now();
+  await pool.query('TRUNCATE shops CASCADE');
+  await pool.query('DROP INDEX IF EXISTS shops_active_location_gist');
+  const { rows: owners } = await pool.query<{ id: string }>(
+    `INSERT INTO users (name, email, password_hash, role) VALUES ('Bench owner', $1, 'x', 'shop_owner')
+     ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+    ['bench-owner@hairone.bench'],
+  );
+  const lats = CITIES.map((c) => c.lat);
+  const lngs = CITIES.map((c) => c.lng);
+  for (let from = 1; from <= SHOPS; from += 200_000) {
+    const to = Math.min(SHOPS, from + 199_999);
+    // 85 % clustered around city centres (denser towards the centre), 15 % spread over the country.
+    await pool.query(
+      `INSERT INTO shops (owner_id, name, address, location, timezone, commission_bps, status)
+       SELECT $1, 'Bench shop ' || g, 'Bench address ' || g,
+              CASE WHEN random() < 0.85
+                THEN ST_SetSRID(ST_MakePoint(($5::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random(),
+                                             ($4::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random()), 4326)
+                ELSE ST_SetSRID(ST_MakePoint(70 + random() * 18, 8 + random() * 22), 4326)
+              END::geography,
+              'Asia/Kolkata', 1000,
+              CASE WHEN random() < 0.9 THEN 'active' ELSE 'pending_approval' END
+         FROM generate_series($2::int, $3::int) AS g`,
+      [owners[0].id, from, to, lats, lngs, CITIES.length],
+    );
+    process.stdout.write(`  ${to} shops\n`);
+  }
+  await pool.query(
+    "CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'",
+  );
+  await pool.query('ANALYZE shops');
+  console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function indexed(pool: Pool, point: { lat: number; lng: number }): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(NEARBY_SQL, [
+    point.lng,
+    point.lat,
+    RADIUS_M,
+    null,
+    null,
+    PAGE + 1,
+  ]);
+  return rows.slice(0, PAGE).map((row) => row.id);
+}
+
+/** What the legacy service did: every active shop into memory, distance in a loop, sort. */
+async function legacy(pool: Pool, point: { lat: number; lng: number }): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string; lat: number; lng: number }>(
+    `SELECT id, owner_id, name, address, ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lng,
+            timezone, opening_hours, slot_interval_minutes, commission_bps, status
+       FROM shops WHERE status = 'active'`,
+  );
+  return rows
+    .map((shop) => ({ id: shop.id, distance: haversine(point.lat, point.lng, shop.lat, shop.lng) }))
+    .filter((shop) => shop.distance <= RADIUS_M)
+    .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+    .slice(0, PAGE)
+    .map((shop) => shop.id);
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = await benchDatabase('hairone_bench_geo');
+  const env = benchEnv(databaseUrl);
+  await runMigrations(buildAppConfig(env));
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  await seed(pool);
+
+  for (let i = 0; i < 20; i++) await indexed(pool, randomPoint());
+  const indexedMs: number[] = [];
+  const legacyMs: number[] = [];
+  let agree = 0;
+  for (let i = 0; i < POINTS; i++) {
+    const point = randomPoint();
+    const [ms, fast] = await timed(() => indexed(pool, point));
+    indexedMs.push(ms);
+    if (i < LEGACY_POINTS) {
+      const [slowMs, slow] = await timed(() => legacy(pool, point));
+      legacyMs.push(slowMs);
+      if (slow.length === fast.length && slow.every((id, k) => id === fast[k])) agree++;
+    }
+  }
+  await pool.end();
+
+  const api = await startApi(env);
+  const paths = Array.from({ length: 2000 }, () => {
+    const p = randomPoint();
+    return `/api/v1/shops?lat=${p.lat.toFixed(5)}&lng=${p.lng.toFixed(5)}`;
+  });
+  let next = 0;
+  const load = (duration: number) =>
+    autocannon({
+      url: api.url,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        { method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) },
+      ],
+    });
+  await load(2);
+  const http = await load(SECONDS);
+  await api.stop();
+
+  console.log(`\nNearby search, ${SHOPS} shops, radius ${RADIUS_M / 1000} km, first page of ${PAGE}`);
+  printTable([
+    {
+      approach: 'indexed (PostGIS KNN + GiST)',
+      samples: indexedMs.length,
+      'median ms': median(indexedMs).toFixed(3),
+      'p99 ms': quantile(indexedMs, 0.99).toFixed(3),
+    },
+    {
+      approach: 'legacy (load all, haversine in JS)',
+      samples: legacyMs.length,
+      'median ms': median(legacyMs).toFixed(3),
+      'p99 ms': quantile(legacyMs, 0.99).toFixed(3),
+    },
+  ]);
+  console.log(`same first page from both: ${agree}/${legacyMs.length}`);
+  console.log(`\nHTTP GET /api/v1/shops, ${CONNECTIONS} connections, ${SECONDS} s`);
+  printTable([
+    {
+      'requests/s': Math.round(http.requests.average),
+      'p50 ms': http.latency.p50,
+      'p99 ms': http.latency.p99,
+      requests: http.requests.total,
+      'non-2xx': http.non2xx,
+      errors: http.errors,
+    },
+  ]);
+  console.log(`ratio: ${(median(legacyMs) / median(indexedMs)).toFixed(1)}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

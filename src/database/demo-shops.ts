@@ -1,0 +1,73 @@
+import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { CatalogRepository } from '../shops/catalog.repository';
+import { ShopsRepository } from '../shops/shops.repository';
+
+/** City centres the demo shops (and the geo benchmark) cluster around. */
+export const CITIES = [
+  { name: 'Bengaluru', lat: 12.9716, lng: 77.5946 },
+  { name: 'Mumbai', lat: 19.076, lng: 72.8777 },
+  { name: 'Delhi', lat: 28.6139, lng: 77.209 },
+  { name: 'Hyderabad', lat: 17.385, lng: 78.4867 },
+  { name: 'Chennai', lat: 13.0827, lng: 80.2707 },
+  { name: 'Pune', lat: 18.5204, lng: 73.8567 },
+  { name: 'Kolkata', lat: 22.5726, lng: 88.3639 },
+  { name: 'Ahmedabad', lat: 23.0225, lng: 72.5714 },
+] as const;
+
+const NAMES = ['Sharp Cuts', 'The Grooming Room', 'Kesh Kala', 'Fade Street', 'Style Studio', 'Barber Bros'];
+const AREAS = ['Central', 'North', 'South', 'East', 'West', 'Old Town'];
+const SERVICES = [
+  { name: 'Haircut', durationMinutes: 30, pricePaise: 30_000 },
+  { name: 'Beard trim', durationMinutes: 15, pricePaise: 15_000 },
+  { name: 'Haircut and beard', durationMinutes: 45, pricePaise: 40_000 },
+  { name: 'Hair colour', durationMinutes: 90, pricePaise: 150_000 },
+  { name: 'Head massage', durationMinutes: 20, pricePaise: 20_000 },
+];
+const STAFF = ['Ravi', 'Anil', 'Sana', 'Imran', 'Meena', 'Kiran', 'Farhan', 'Divya'];
+
+/** Mon-Sat 10:00-14:00 and 15:00-21:00, Sunday 10:00-16:00: a lunch break and a short Sunday, as real shops have. */
+const HOURS: OpeningInterval[] = [
+  ...[1, 2, 3, 4, 5, 6].flatMap((weekday) => [
+    { weekday, opens: '10:00', closes: '14:00' },
+    { weekday, opens: '15:00', closes: '21:00' },
+  ]),
+  { weekday: 7, opens: '10:00', closes: '16:00' },
+];
+
+/** Deterministic, so the demo looks the same on every machine. */
+function pseudoRandom(seed: number): () => number {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+}
+
+/** Six shops around each city (the last of each city left pending, for the approval flow), with services and staff. */
+export async function seedDemoShops(
+  ownerId: string,
+  commissionBps: number,
+  shops: ShopsRepository,
+  catalog: CatalogRepository,
+): Promise<number> {
+  const random = pseudoRandom(42);
+  let created = 0;
+  for (const city of CITIES) {
+    for (let i = 0; i < 6; i++) {
+      const shop = await shops.create({
+        ownerId,
+        name: `${NAMES[i]} ${city.name} ${AREAS[i]}`,
+        address: `${10 + i * 7} ${AREAS[i]} Main Road, ${city.name}`,
+        location: { lat: city.lat + (random() - 0.5) * 0.12, lng: city.lng + (random() - 0.5) * 0.12 },
+        timezone: 'Asia/Kolkata',
+        openingHours: HOURS,
+        slotIntervalMinutes: i % 2 === 0 ? 15 : 30,
+        commissionBps,
+      });
+      for (const service of SERVICES.slice(0, 3 + (i % 3))) await catalog.addService(shop.id, service);
+      for (const name of STAFF.slice(0, 2 + (i % 3))) await catalog.addStaff(shop.id, { name });
+      if (i < 5) await shops.setStatus(shop.id, 'active');
+      created++;
+    }
+  }
+  return created;
+}
