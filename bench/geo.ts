@@ -110,7 +110,8 @@ async function main(): Promise<void> {
   const databaseUrl = await benchDatabase('hairone_bench_geo');
   const env = benchEnv(databaseUrl);
   await runMigrations(buildAppConfig(env));
-  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  // The same session settings as the app's connections (src/database/data-source.options.ts).
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, options: '-c jit=off' });
   await seed(pool);
 
   for (let i = 0; i < 20; i++) await indexed(pool, randomPoint());
