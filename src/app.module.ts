@@ -1,6 +1,8 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 
 import { AuthModule } from './auth/auth.module';
+import { AvailabilityModule } from './availability/availability.module';
+import { BookingsModule } from './bookings/bookings.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
@@ -27,6 +29,8 @@ export class AppModule {
         AuthModule,
         UsersModule,
         ShopsModule,
+        AvailabilityModule,
+        BookingsModule,
         HealthModule.register({ http: true }),
         ...extraImports,
       ],

@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 
+import { BookingsModule } from './bookings/bookings.module';
+import { HoldSweeper } from './bookings/hold-sweeper';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -18,8 +21,10 @@ export class WorkerModule {
         DatabaseModule.forRoot('hairone-worker'),
         RedisModule,
         HealthModule.register({ http: false }),
+        ScheduleModule.forRoot(),
+        BookingsModule,
       ],
-      providers: [WorkerHeartbeat],
+      providers: [WorkerHeartbeat, HoldSweeper],
     };
   }
 }

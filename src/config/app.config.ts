@@ -33,7 +33,8 @@ export interface AppConfig {
     defaultCommissionBps: number;
     razorpay: { apiBaseUrl: string; keyId?: string; keySecret?: string; webhookSecret?: string };
   };
-  slots: { cacheTtlSeconds: number };
+  slots: { cacheTtlSeconds: number; cacheRedisUrl: string };
+  bookings: { minNoticeMinutes: number; horizonDays: number; holdSweepIntervalSeconds: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -92,7 +93,12 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
         webhookSecret: v.RAZORPAY_WEBHOOK_SECRET,
       },
     },
-    slots: { cacheTtlSeconds: v.SLOTS_CACHE_TTL_SECONDS },
+    slots: { cacheTtlSeconds: v.SLOTS_CACHE_TTL_SECONDS, cacheRedisUrl: v.CACHE_REDIS_URL ?? v.REDIS_URL },
+    bookings: {
+      minNoticeMinutes: v.BOOKING_MIN_NOTICE_MINUTES,
+      horizonDays: v.BOOKING_HORIZON_DAYS,
+      holdSweepIntervalSeconds: v.HOLD_SWEEP_INTERVAL_SECONDS,
+    },
   };
 }
 

@@ -64,6 +64,14 @@ export const envSchema = Joi.object({
   RAZORPAY_KEY_SECRET: Joi.string(),
   RAZORPAY_WEBHOOK_SECRET: Joi.string(),
   SLOTS_CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(3600).default(300),
+  CACHE_REDIS_URL: redisUrl,
+  BOOKING_MIN_NOTICE_MINUTES: Joi.number()
+    .integer()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(30),
+  BOOKING_HORIZON_DAYS: Joi.number().integer().min(1).max(365).default(60),
+  HOLD_SWEEP_INTERVAL_SECONDS: Joi.number().integer().min(1).max(3600).default(15),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')

@@ -125,8 +125,9 @@ export class ShopsRepository {
     return this.shops.findOneByOrFail({ id });
   }
 
+  /** Approval and suspension decide whether slots are offered at all, so they bump the version too. */
   async setStatus(id: string, status: ShopStatus): Promise<Shop> {
-    await this.shops.update({ id }, { status });
+    await this.shops.update({ id }, { status, configVersion: () => 'config_version + 1' });
     return this.shops.findOneByOrFail({ id });
   }
 

@@ -1,6 +1,12 @@
 import { InitAccounts1795626146681 } from './1795626146681-init-accounts';
 import { Shops1795627485621 } from './1795627485621-shops';
 import { NearbyShopsFunction1795628246462 } from './1795628246462-nearby-shops-function';
+import { Bookings1795629202051 } from './1795629202051-bookings';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
-export const MIGRATIONS = [InitAccounts1795626146681, Shops1795627485621, NearbyShopsFunction1795628246462];
+export const MIGRATIONS = [
+  InitAccounts1795626146681,
+  Shops1795627485621,
+  NearbyShopsFunction1795628246462,
+  Bookings1795629202051,
+];

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { BusyMap } from '../../libs/slots/busy-map';
+import { ShopStatus } from '../shops/shop-status';
+
+export interface SlotInputs {
+  shopStatus: ShopStatus;
+  timezone: string;
+  openingHours: OpeningInterval[];
+  slotIntervalMinutes: number;
+  durationMinutes: number;
+  staffIds: string[];
+  busy: BusyMap;
+}
+
+/**
+ * The availability read model (table availability_days): one row per shop and shop-local day with every staff
+ * member's busy intervals and a version. Booking changes lock and rewrite the row in their own transaction.
+ */
+@Injectable()
+export class AvailabilityRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The two versions a cached slot list depends on; null when the shop does not exist. */
+  async versions(shopId: string, date: string): Promise<{ config: number; day: number } | null> {
+    const rows: Array<{ config_version: number; day_version: string | null }> = await this.dataSource.query(
+      `SELECT s.config_version, a.version AS day_version
+         FROM shops s LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $2
+        WHERE s.id = $1`,
+      [shopId, date],
+    );
+    return rows[0] ? { config: rows[0].config_version, day: Number(rows[0].day_version ?? 0) } : null;
+  }
+
+  /** Everything the slot engine needs for one shop, service and day: two indexed reads, no bookings scanned. */
+  async slotInputs(shopId: string, serviceId: string, date: string): Promise<SlotInputs | null> {
+    const rows: Array<{
+      status: ShopStatus;
+      timezone: string;
+      opening_hours: OpeningInterval[];
+      slot_interval_minutes: number;
+      duration_minutes: number;
+      busy: BusyMap | null;
+    }> = await this.dataSource.query(
+      `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes, a.busy
+         FROM shops s
+         JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
+         LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $3
+        WHERE s.id = $1`,
+      [shopId, serviceId, date],
+    );
+    if (!rows[0]) return null;
+    const staff: Array<{ id: string }> = await this.dataSource.query(
+      'SELECT id FROM staff WHERE shop_id = $1 ORDER BY created_at, id',
+      [shopId],
+    );
+    const row = rows[0];
+    return {
+      shopStatus: row.status,
+      timezone: row.timezone,
+      openingHours: row.opening_hours,
+      slotIntervalMinutes: row.slot_interval_minutes,
+      durationMinutes: row.duration_minutes,
+      staffIds: staff.map((member) => member.id),
+      busy: row.busy ?? {},
+    };
+  }
+
+  /** Creates the day's row if missing, outside any transaction, so that transactions only ever lock it. */
+  async ensureDay(shopId: string, date: string): Promise<void> {
+    await this.dataSource.query(
+      'INSERT INTO availability_days (shop_id, local_date) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [shopId, date],
+    );
+  }
+
+  /** Locks the day's row for the rest of the transaction: booking changes of one shop-day go one at a time. */
+  async lockDay(manager: EntityManager, shopId: string, date: string): Promise<BusyMap> {
+    const rows: Array<{ busy: BusyMap }> = await manager.query(
+      'SELECT busy FROM availability_days WHERE shop_id = $1 AND local_date = $2 FOR UPDATE',
+      [shopId, date],
+    );
+    if (!rows[0]) throw new Error(`availability_days row missing for ${shopId} ${date}`);
+    return rows[0].busy;
+  }
+
+  async saveDay(manager: EntityManager, shopId: string, date: string, busy: BusyMap): Promise<void> {
+    await manager.query(
+      'UPDATE availability_days SET busy = $3, version = version + 1 WHERE shop_id = $1 AND local_date = $2',
+      [shopId, date, JSON.stringify(busy)],
+    );
+  }
+}

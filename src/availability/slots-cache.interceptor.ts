@@ -1,0 +1,68 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import type { FastifyRequest } from 'fastify';
+import { from, Observable, of, switchMap, tap } from 'rxjs';
+
+import { isUuid } from '../common/pagination/pagination';
+import { AppConfig } from '../config/app.config';
+import { APP_CONFIG } from '../config/config.constants';
+import { AvailabilityRepository } from './availability.repository';
+import { SlotsResponseDto } from './dto/slots.dto';
+import { SlotsService } from './slots.service';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Caches slot answers in Redis under a key that carries the shop's configuration version and the day's read-model
+ * version. Versions are read before the answer is computed, so an entry can only ever be as new as its key or newer:
+ * a booking, a cancellation or a change of hours, services or staff moves readers to a new key at once, and nothing
+ * stale is ever served. A cache that is down is skipped: slots are then computed on every request.
+ */
+@Injectable()
+export class SlotsCacheInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(SlotsCacheInterceptor.name);
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly availability: AvailabilityRepository,
+    private readonly slots: SlotsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler<SlotsResponseDto>): Observable<SlotsResponseDto> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const { id } = request.params as { id?: string };
+    const { date, serviceId } = request.query as { date?: unknown; serviceId?: unknown };
+    // Malformed requests go straight to the handler, whose validation answers them.
+    if (!isUuid(id) || !isUuid(serviceId) || typeof date !== 'string' || !DATE.test(date))
+      return next.handle();
+
+    return from(this.lookup(id, date, serviceId)).pipe(
+      switchMap(({ key, cached }) => {
+        if (cached) return of(this.slots.withoutStartsTooSoon(cached));
+        return next.handle().pipe(tap((response) => key && void this.store(key, response)));
+      }),
+    );
+  }
+
+  private async lookup(shopId: string, date: string, serviceId: string) {
+    const versions = await this.availability.versions(shopId, date);
+    if (!versions) return { key: null, cached: undefined };
+    const key = `${this.config.redis.keyPrefix}slots:${shopId}:${date}:${serviceId}:c${versions.config}:d${versions.day}`;
+    try {
+      return { key, cached: (await this.cache.get<SlotsResponseDto>(key)) ?? undefined };
+    } catch (error) {
+      this.logger.warn(`Slot cache unavailable: ${(error as Error).message}`);
+      return { key, cached: undefined };
+    }
+  }
+
+  private async store(key: string, response: SlotsResponseDto): Promise<void> {
+    try {
+      await this.cache.set(key, response, this.config.slots.cacheTtlSeconds * 1000);
+    } catch (error) {
+      this.logger.warn(`Slot cache unavailable: ${(error as Error).message}`);
+    }
+  }
+}

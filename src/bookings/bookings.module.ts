@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+
+import { AvailabilityModule } from '../availability/availability.module';
+import { BookingsController } from './bookings.controller';
+import { BookingsRepository } from './bookings.repository';
+import { BookingsService } from './bookings.service';
+import { HoldsService } from './holds.service';
+
+@Module({
+  imports: [AvailabilityModule],
+  controllers: [BookingsController],
+  providers: [BookingsService, BookingsRepository, HoldsService],
+  exports: [HoldsService, BookingsRepository],
+})
+export class BookingsModule {}

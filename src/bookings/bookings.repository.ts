@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { BookingStatus } from '../../libs/bookings/booking-state';
+import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { queryReturning } from '../common/database/pg-errors';
+import { PaymentStatus, SettlementStatus } from './dto/booking.dto';
+import { PaymentMethod } from './dto/create-booking.dto';
+
+export interface BookingRow {
+  id: string;
+  customer_id: string;
+  shop_id: string;
+  service_id: string;
+  staff_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  local_date: string;
+  status: BookingStatus;
+  payment_method: PaymentMethod;
+  payment_status: PaymentStatus;
+  amount_paise: number;
+  commission_paise: number;
+  settlement_status: SettlementStatus;
+  expires_at: Date | null;
+  cancel_reason: string | null;
+  created_at: Date;
+  /** From the shop: bookings are shown in its time zone, and its owner may manage them. */
+  timezone: string;
+  shop_owner_id: string;
+}
+
+export interface BookingContext {
+  shopStatus: string;
+  timezone: string;
+  openingHours: OpeningInterval[];
+  slotIntervalMinutes: number;
+  commissionBps: number;
+  service: { durationMinutes: number; pricePaise: number } | null;
+  staffIds: string[];
+}
+
+export interface NewBooking {
+  customerId: string;
+  shopId: string;
+  serviceId: string;
+  staffId: string;
+  startsAt: number;
+  endsAt: number;
+  localDate: string;
+  status: BookingStatus;
+  paymentMethod: PaymentMethod;
+  amountPaise: number;
+  commissionBps: number;
+  commissionPaise: number;
+  expiresAt: number | null;
+}
+
+export interface BookingFilter {
+  customerId?: string;
+  shopOwnerId?: string;
+  shopId?: string;
+  status?: BookingStatus;
+  from?: string;
+  to?: string;
+}
+
+const SELECT_BOOKING = `
+  SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
+         to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
+         b.amount_paise, b.commission_paise, b.settlement_status, b.expires_at, b.cancel_reason, b.created_at,
+         s.timezone, s.owner_id AS shop_owner_id
+    FROM bookings b JOIN shops s ON s.id = b.shop_id`;
+
+@Injectable()
+export class BookingsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<BookingRow | null> {
+    const rows: BookingRow[] = await manager.query(`${SELECT_BOOKING} WHERE b.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** The shop's rules, the service's price and length, and the staff, as of this transaction. */
+  async context(manager: EntityManager, shopId: string, serviceId: string): Promise<BookingContext | null> {
+    const shops: Array<{
+      status: string;
+      timezone: string;
+      opening_hours: OpeningInterval[];
+      slot_interval_minutes: number;
+      commission_bps: number;
+      duration_minutes: number | null;
+      price_paise: number | null;
+    }> = await manager.query(
+      `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps,
+              sv.duration_minutes, sv.price_paise
+         FROM shops s LEFT JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
+        WHERE s.id = $1`,
+      [shopId, serviceId],
+    );
+    if (!shops[0]) return null;
+    const staff: Array<{ id: string }> = await manager.query(
+      'SELECT id FROM staff WHERE shop_id = $1 ORDER BY created_at, id',
+      [shopId],
+    );
+    const shop = shops[0];
+    return {
+      shopStatus: shop.status,
+      timezone: shop.timezone,
+      openingHours: shop.opening_hours,
+      slotIntervalMinutes: shop.slot_interval_minutes,
+      commissionBps: shop.commission_bps,
+      service:
+        shop.duration_minutes === null || shop.price_paise === null
+          ? null
+          : { durationMinutes: shop.duration_minutes, pricePaise: shop.price_paise },
+      staffIds: staff.map((member) => member.id),
+    };
+  }
+
+  async insert(manager: EntityManager, booking: NewBooking): Promise<string> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
+                             payment_method, amount_paise, commission_bps, commission_paise, expires_at)
+       VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8, $9, $10, $11, $12,
+               to_timestamp($13 / 1000.0))
+       RETURNING id`,
+      [
+        booking.customerId,
+        booking.shopId,
+        booking.serviceId,
+        booking.staffId,
+        booking.startsAt,
+        booking.endsAt,
+        booking.localDate,
+        booking.status,
+        booking.paymentMethod,
+        booking.amountPaise,
+        booking.commissionBps,
+        booking.commissionPaise,
+        booking.expiresAt,
+      ],
+    );
+    return rows[0].id;
+  }
+
+  /** Unpaid holds of one shop-day whose time is up: expired now, inside the caller's transaction. */
+  async expireStaleHolds(manager: EntityManager, shopId: string, localDate: string): Promise<string[]> {
+    const rows = await queryReturning<{ id: string }>(
+      manager,
+      `UPDATE bookings SET status = 'expired', updated_at = now()
+        WHERE shop_id = $1 AND local_date = $2 AND status = 'pending_payment' AND expires_at <= now()
+        RETURNING id`,
+      [shopId, localDate],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Shop-days that have holds past their expiry, oldest first: the sweeper's work list. */
+  async shopDaysWithDueHolds(limit: number): Promise<Array<{ shopId: string; localDate: string }>> {
+    const rows: Array<{ shop_id: string; local_date: string }> = await this.dataSource.query(
+      `SELECT DISTINCT shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date
+         FROM (SELECT shop_id, local_date FROM bookings
+                WHERE status = 'pending_payment' AND expires_at <= now()
+                ORDER BY expires_at LIMIT $1) due`,
+      [limit],
+    );
+    return rows.map((row) => ({ shopId: row.shop_id, localDate: row.local_date }));
+  }
+
+  /** Moves a booking to `to` if it is still in `from`; false when someone else changed it first. */
+  async changeStatus(
+    manager: EntityManager,
+    id: string,
+    from: BookingStatus,
+    to: BookingStatus,
+    cancelReason?: string,
+  ): Promise<boolean> {
+    const rows = await queryReturning(
+      manager,
+      `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
+        WHERE id = $1 AND status = $2 RETURNING id`,
+      [id, from, to, cancelReason ?? null],
+    );
+    return rows.length === 1;
+  }
+
+  async findIdempotencyKey(
+    customerId: string,
+    key: string,
+  ): Promise<{ requestHash: string; bookingId: string } | null> {
+    const rows: Array<{ request_hash: string; booking_id: string }> = await this.dataSource.query(
+      `SELECT request_hash, booking_id FROM idempotency_keys
+        WHERE customer_id = $1 AND key = $2 AND created_at > now() - interval '24 hours'`,
+      [customerId, key],
+    );
+    return rows[0] ? { requestHash: rows[0].request_hash, bookingId: rows[0].booking_id } : null;
+  }
+
+  /**
+   * Records the key with the booking in the booking's transaction. A key older than 24 hours is taken over; a
+   * fresh one held by a concurrent request makes this insert fail, and that request's result is replayed.
+   */
+  async saveIdempotencyKey(
+    manager: EntityManager,
+    customerId: string,
+    key: string,
+    requestHash: string,
+    bookingId: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO idempotency_keys (customer_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id, key) DO UPDATE
+          SET request_hash = EXCLUDED.request_hash, booking_id = EXCLUDED.booking_id, created_at = now()
+        WHERE idempotency_keys.created_at <= now() - interval '24 hours'
+       RETURNING key`,
+      [customerId, key, requestHash, bookingId],
+    );
+    return rows.length === 1;
+  }
+
+  async deleteExpiredIdempotencyKeys(): Promise<number> {
+    const rows = await queryReturning(
+      this.dataSource,
+      `DELETE FROM idempotency_keys WHERE created_at <= now() - interval '24 hours' RETURNING key`,
+      [],
+    );
+    return rows.length;
+  }
+
+  async list(filter: BookingFilter, limit: number, after?: [string, string]): Promise<BookingRow[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      conditions.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.customerId) add('b.customer_id = ?', filter.customerId);
+    if (filter.shopOwnerId) add('s.owner_id = ?', filter.shopOwnerId);
+    if (filter.shopId) add('b.shop_id = ?', filter.shopId);
+    if (filter.status) add('b.status = ?', filter.status);
+    if (filter.from) add('b.starts_at >= ?::timestamptz', filter.from);
+    if (filter.to) add('b.starts_at < ?::timestamptz', filter.to);
+    if (after) {
+      params.push(after[0], after[1]);
+      conditions.push(`(b.starts_at, b.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    return this.dataSource.query(
+      `${SELECT_BOOKING} ${where} ORDER BY b.starts_at, b.id LIMIT $${params.length}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+import { Actor, BookingAction, isLive, transition } from '../../libs/bookings/booking-state';
+import { commissionPaise } from '../../libs/money/money';
+import { toIntervals, withBooking, withoutBookings } from '../../libs/slots/busy-map';
+import { candidateSlots, freeStaff, localDateOf } from '../../libs/slots/slot-engine';
+import { AvailabilityRepository } from '../availability/availability.repository';
+import { isPgError, PG_EXCLUSION_VIOLATION, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
+import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
+import { AuthenticatedUser } from '../common/decorators/auth.decorators';
+import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
+import { AppConfig } from '../config/app.config';
+import { APP_CONFIG } from '../config/config.constants';
+import {
+  BeyondHorizonError,
+  BookingActionForbiddenError,
+  BookingNotFoundError,
+  IdempotencyKeyReusedError,
+  InvalidBookingTransitionError,
+  InvalidServiceError,
+  InvalidStaffError,
+  NoticeTooShortError,
+  OutsideOpeningHoursError,
+  ShopNotBookableError,
+  SlotUnavailableError,
+  StartInPastError,
+} from './bookings.errors';
+import { BookingRow, BookingsRepository } from './bookings.repository';
+import { BookingDto } from './dto/booking.dto';
+import { CreateBookingDto } from './dto/create-booking.dto';
+import { ListBookingsQueryDto } from './dto/list-bookings.query.dto';
+
+const MINUTE_MS = 60_000;
+/** Attempts of the booking transaction before answering 409 (serialization failures under contention). */
+const BOOKING_ATTEMPTS = 10;
+
+/** Raised inside the transaction when a concurrent request with the same Idempotency-Key won. */
+class IdempotencyKeyTakenError extends Error {}
+
+function requestHash(dto: CreateBookingDto): string {
+  const canonical = [
+    dto.shopId,
+    dto.serviceId,
+    Date.parse(dto.startsAt),
+    dto.staffId ?? null,
+    dto.paymentMethod,
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+type StartsAtKey = [string, string];
+const isStartsAtKey = (key: unknown[]): key is StartsAtKey =>
+  key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && isUuid(key[1]);
+
+@Injectable()
+export class BookingsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bookings: BookingsRepository,
+    private readonly availability: AvailabilityRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * One SERIALIZABLE transaction: lock the shop-day of the read model, expire its stale holds, check the request
+   * against the shop as it is now, pick a free staff member, insert, update the read model. Serialization failures
+   * and exclusion violations are retried a bounded number of times, then answered with 409 SLOT_UNAVAILABLE.
+   */
+  async create(
+    customer: AuthenticatedUser,
+    dto: CreateBookingDto,
+    idempotencyKey?: string,
+  ): Promise<BookingDto> {
+    const hash = requestHash(dto);
+    if (idempotencyKey) {
+      const replay = await this.replay(customer.id, idempotencyKey, hash);
+      if (replay) return replay;
+    }
+
+    const startsAt = Date.parse(dto.startsAt);
+    const shopTimezone = await this.shopTimezone(dto.shopId);
+    const localDate = localDateOf(startsAt, shopTimezone);
+    await this.availability.ensureDay(dto.shopId, localDate);
+
+    let bookingId: string;
+    try {
+      bookingId = await inSerializableTransaction(
+        this.dataSource,
+        async (manager) => {
+          let busy = await this.availability.lockDay(manager, dto.shopId, localDate);
+          const context = await this.bookings.context(manager, dto.shopId, dto.serviceId);
+          if (!context || context.shopStatus !== 'active') throw new ShopNotBookableError();
+          if (!context.service) throw new InvalidServiceError();
+          if (dto.staffId && !context.staffIds.includes(dto.staffId)) throw new InvalidStaffError();
+
+          const slot = candidateSlots(localDate, context, context.service.durationMinutes).find(
+            (candidate) => candidate.start === startsAt,
+          );
+          if (!slot) throw new OutsideOpeningHoursError();
+          this.assertBookingWindow(startsAt);
+
+          busy = withoutBookings(busy, await this.bookings.expireStaleHolds(manager, dto.shopId, localDate));
+          const free = freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds, toIntervals(busy));
+          // Without a named staff member, the least busy free one gets the booking.
+          const staffId = free.sort((a, b) => (busy[a]?.length ?? 0) - (busy[b]?.length ?? 0))[0];
+          if (!staffId) throw new SlotUnavailableError();
+
+          const online = dto.paymentMethod === 'ONLINE';
+          const amountPaise = context.service.pricePaise;
+          const id = await this.bookings.insert(manager, {
+            customerId: customer.id,
+            shopId: dto.shopId,
+            serviceId: dto.serviceId,
+            staffId,
+            startsAt: slot.start,
+            endsAt: slot.end,
+            localDate,
+            status: online ? 'pending_payment' : 'upcoming',
+            paymentMethod: dto.paymentMethod,
+            amountPaise,
+            commissionBps: context.commissionBps,
+            commissionPaise: commissionPaise(amountPaise, context.commissionBps),
+            expiresAt: online ? Date.now() + this.config.payments.pendingTtlSeconds * 1000 : null,
+          });
+          await this.availability.saveDay(
+            manager,
+            dto.shopId,
+            localDate,
+            withBooking(busy, staffId, id, slot),
+          );
+          if (idempotencyKey) {
+            const saved = await this.bookings
+              .saveIdempotencyKey(manager, customer.id, idempotencyKey, hash, id)
+              .catch((error: unknown) => {
+                if (isPgError(error, PG_UNIQUE_VIOLATION)) throw new IdempotencyKeyTakenError();
+                throw error;
+              });
+            if (!saved) throw new IdempotencyKeyTakenError();
+          }
+          return id;
+        },
+        { attempts: BOOKING_ATTEMPTS, retryOn: (error) => isPgError(error, PG_EXCLUSION_VIOLATION) },
+      );
+    } catch (error) {
+      if (error instanceof RetriesExhaustedError) throw new SlotUnavailableError();
+      if (error instanceof IdempotencyKeyTakenError && idempotencyKey) {
+        const replay = await this.replay(customer.id, idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    return BookingDto.from((await this.bookings.findById(bookingId)) as BookingRow);
+  }
+
+  async get(user: AuthenticatedUser, id: string): Promise<BookingDto> {
+    return BookingDto.from(await this.findVisible(user, id));
+  }
+
+  async list(user: AuthenticatedUser, query: ListBookingsQueryDto): Promise<Page<BookingDto>> {
+    const after = query.cursor ? decodeCursor(query.cursor, isStartsAtKey) : undefined;
+    const rows = await this.bookings.list(
+      {
+        customerId: user.role === 'customer' ? user.id : undefined,
+        shopOwnerId: user.role === 'shop_owner' ? user.id : undefined,
+        shopId: query.shopId,
+        status: query.status,
+        from: query.from,
+        to: query.to,
+      },
+      query.limit + 1,
+      after,
+    );
+    return toPage(rows, query.limit, BookingDto.from, (row) => [row.starts_at.toISOString(), row.id]);
+  }
+
+  cancel(user: AuthenticatedUser, id: string, reason?: string): Promise<BookingDto> {
+    return this.move(user, id, 'cancel', reason);
+  }
+
+  complete(user: AuthenticatedUser, id: string): Promise<BookingDto> {
+    return this.move(user, id, 'complete');
+  }
+
+  noShow(user: AuthenticatedUser, id: string): Promise<BookingDto> {
+    return this.move(user, id, 'no_show');
+  }
+
+  /**
+   * Applies a state-machine action. When the booking leaves a live status its time is freed in the read model in the
+   * same transaction (and the day's version moves, so cached slots show it again at once).
+   */
+  private async move(
+    user: AuthenticatedUser,
+    id: string,
+    action: BookingAction,
+    reason?: string,
+  ): Promise<BookingDto> {
+    const booking = await this.findVisible(user, id);
+    const actor = this.actorFor(user, booking) as Actor;
+    const first = transition(booking.status, action, actor);
+    if (!first.allowed && first.reason === 'forbidden')
+      throw new BookingActionForbiddenError(action.replace('_', '-'));
+
+    await inSerializableTransaction(
+      this.dataSource,
+      async (manager) => {
+        const busy = await this.availability.lockDay(manager, booking.shop_id, booking.local_date);
+        const current = (await this.bookings.findById(id, manager)) as BookingRow;
+        const result = transition(current.status, action, actor);
+        if (!result.allowed) throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
+        if (!(await this.bookings.changeStatus(manager, id, current.status, result.to, reason))) {
+          throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
+        }
+        if (isLive(current.status) && !isLive(result.to)) {
+          await this.availability.saveDay(
+            manager,
+            booking.shop_id,
+            booking.local_date,
+            withoutBookings(busy, [id]),
+          );
+        }
+      },
+      { attempts: BOOKING_ATTEMPTS },
+    ).catch((error: unknown) => {
+      if (error instanceof RetriesExhaustedError) {
+        throw new InvalidBookingTransitionError(booking.status, this.pastTense(action));
+      }
+      throw error;
+    });
+    return BookingDto.from((await this.bookings.findById(id)) as BookingRow);
+  }
+
+  /** The booking if `user` may see it (its customer, its shop's owner, an admin); others get 404. */
+  private async findVisible(user: AuthenticatedUser, id: string): Promise<BookingRow> {
+    const booking = await this.bookings.findById(id);
+    if (!booking || !this.actorFor(user, booking)) throw new BookingNotFoundError();
+    return booking;
+  }
+
+  /** How `user` relates to the booking, or null when not at all. */
+  private actorFor(user: AuthenticatedUser, booking: BookingRow): Actor | null {
+    if (user.role === 'admin') return 'admin';
+    if (user.role === 'shop_owner' && booking.shop_owner_id === user.id) return 'shop_owner';
+    if (user.role === 'customer' && booking.customer_id === user.id) return 'customer';
+    return null;
+  }
+
+  private pastTense(action: BookingAction): string {
+    return {
+      confirm_payment: 'confirmed',
+      expire: 'expired',
+      cancel: 'cancelled',
+      complete: 'completed',
+      no_show: 'marked no-show',
+    }[action];
+  }
+
+  private assertBookingWindow(startsAt: number): void {
+    const now = Date.now();
+    const { minNoticeMinutes, horizonDays } = this.config.bookings;
+    if (startsAt < now) throw new StartInPastError();
+    if (startsAt < now + minNoticeMinutes * MINUTE_MS) throw new NoticeTooShortError(minNoticeMinutes);
+    if (startsAt > now + horizonDays * 24 * 60 * MINUTE_MS) throw new BeyondHorizonError(horizonDays);
+  }
+
+  private async replay(customerId: string, key: string, hash: string): Promise<BookingDto | null> {
+    const stored = await this.bookings.findIdempotencyKey(customerId, key);
+    if (!stored) return null;
+    if (stored.requestHash !== hash) throw new IdempotencyKeyReusedError();
+    return BookingDto.from((await this.bookings.findById(stored.bookingId)) as BookingRow);
+  }
+
+  private async shopTimezone(shopId: string): Promise<string> {
+    const rows: Array<{ timezone: string }> = await this.dataSource.query(
+      'SELECT timezone FROM shops WHERE id = $1',
+      [shopId],
+    );
+    if (!rows[0]) throw new ShopNotBookableError();
+    return rows[0].timezone;
+  }
+}

@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+
+export const PAYMENT_METHODS = ['ONLINE', 'PAY_AT_SHOP'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export class CreateBookingDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  shopId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  serviceId: string;
+
+  @ApiProperty({ example: '2026-11-26T10:00:00+05:30', description: 'A slot start, ISO 8601 with offset' })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'startsAt must be an ISO 8601 date-time' })
+  @Matches(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'startsAt must be a date-time with an offset, e.g. 2026-11-26T10:00:00+05:30',
+  })
+  startsAt: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A particular staff member; any free one when omitted',
+  })
+  @IsOptional()
+  @IsUUID()
+  staffId?: string;
+
+  @ApiProperty({ enum: PAYMENT_METHODS })
+  @IsIn(PAYMENT_METHODS, { message: `paymentMethod must be one of: ${PAYMENT_METHODS.join(', ')}` })
+  paymentMethod: PaymentMethod;
+}

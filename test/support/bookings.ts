@@ -1,0 +1,42 @@
+import { DateTime } from 'luxon';
+
+import { GivenUser } from './factories';
+import { givenShop, GivenShop } from './shops';
+import { TestAgent } from './test-app';
+
+export const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' }));
+
+/** A shop-local date `days` ahead of today in Asia/Kolkata. */
+export function localDate(days: number, zone = 'Asia/Kolkata'): string {
+  return DateTime.now().setZone(zone).plus({ days }).toISODate() as string;
+}
+
+/** A shop-local wall-clock time on that date as ISO 8601 with offset. */
+export function at(date: string, time: string, zone = 'Asia/Kolkata'): string {
+  return DateTime.fromISO(`${date}T${time}`, { zone }).toISO({ suppressMilliseconds: true }) as string;
+}
+
+/** An approved shop open around the clock, so tests never depend on the time of day they run. */
+export function givenBookableShop(
+  http: TestAgent,
+  owner: GivenUser,
+  admin: GivenUser,
+  options: { staff?: number; services?: number; overrides?: Record<string, unknown> } = {},
+): Promise<GivenShop> {
+  return givenShop(http, owner, admin, {
+    staff: options.staff ?? 1,
+    services: options.services ?? 1,
+    overrides: { openingHours: ALL_DAY, slotIntervalMinutes: 15, ...options.overrides },
+  });
+}
+
+export function book(
+  http: TestAgent,
+  customer: GivenUser,
+  body: Record<string, unknown>,
+  idempotencyKey?: string,
+) {
+  const request = http.post('/api/v1/bookings').set('Authorization', `Bearer ${customer.accessToken}`);
+  if (idempotencyKey) request.set('Idempotency-Key', idempotencyKey);
+  return request.send({ paymentMethod: 'PAY_AT_SHOP', ...body });
+}
