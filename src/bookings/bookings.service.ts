@@ -97,11 +97,11 @@ export class BookingsService {
           if (!context.service) throw new InvalidServiceError();
           if (dto.staffId && !context.staffIds.includes(dto.staffId)) throw new InvalidStaffError();
 
+          this.assertBookingWindow(startsAt);
           const slot = candidateSlots(localDate, context, context.service.durationMinutes).find(
             (candidate) => candidate.start === startsAt,
           );
           if (!slot) throw new OutsideOpeningHoursError();
-          this.assertBookingWindow(startsAt);
 
           busy = withoutBookings(busy, await this.bookings.expireStaleHolds(manager, dto.shopId, localDate));
           const free = freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds, toIntervals(busy));
