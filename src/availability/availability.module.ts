@@ -1,6 +1,6 @@
 import KeyvRedis from '@keyv/redis';
 import { CacheModule } from '@nestjs/cache-manager';
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { Keyv } from 'keyv';
 
 import { AppConfig } from '../config/app.config';
@@ -23,7 +23,14 @@ import { SlotsCacheInterceptor } from './slots-cache.interceptor';
           { throwOnConnectError: false, throwOnErrors: false },
         );
         const keyv = new Keyv({ store, useKeyPrefix: false });
-        keyv.on('error', () => undefined);
+        // Operations on a cache that is down resolve empty; say so in the log, at most every 30 seconds.
+        const logger = new Logger('SlotCache');
+        let lastWarning = 0;
+        keyv.on('error', (error: Error) => {
+          if (Date.now() - lastWarning < 30_000) return;
+          lastWarning = Date.now();
+          logger.warn(`Slot cache unavailable, computing slots without it: ${error.message}`);
+        });
         return { stores: [keyv] };
       },
     }),

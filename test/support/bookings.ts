@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { GivenUser } from './factories';
-import { GivenShop,givenShop } from './shops';
+import { GivenShop, givenShop } from './shops';
 import { TestAgent } from './test-app';
 
 export const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' }));
