@@ -10,6 +10,6 @@ import { HoldsService } from './holds.service';
   imports: [AvailabilityModule],
   controllers: [BookingsController],
   providers: [BookingsService, BookingsRepository, HoldsService],
-  exports: [HoldsService, BookingsRepository],
+  exports: [BookingsService, HoldsService, BookingsRepository],
 })
 export class BookingsModule {}

@@ -1,4 +1,7 @@
+import { DateTime } from 'luxon';
+
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { BookingsService } from '../bookings/bookings.service';
 import { CatalogRepository } from '../shops/catalog.repository';
 import { ShopsRepository } from '../shops/shops.repository';
 
@@ -66,6 +69,39 @@ export async function seedDemoShops(
       for (const service of SERVICES.slice(0, 3 + (i % 3))) await catalog.addService(shop.id, service);
       for (const name of STAFF.slice(0, 2 + (i % 3))) await catalog.addStaff(shop.id, { name });
       if (i < 5) await shops.setStatus(shop.id, 'active');
+      created++;
+    }
+  }
+  return created;
+}
+
+/**
+ * A few upcoming pay-at-shop bookings for the demo customer at the demo owner's first shops, made through the real
+ * booking transaction, so slots and bookings in Swagger show real data.
+ */
+export async function seedDemoBookings(
+  customerId: string,
+  ownerId: string,
+  shops: ShopsRepository,
+  catalog: CatalogRepository,
+  bookings: BookingsService,
+): Promise<number> {
+  const active = (await shops.list({ ownerId, status: 'active' }, 3)).filter(
+    (shop) => shop.status === 'active',
+  );
+  let created = 0;
+  for (const [i, shop] of active.entries()) {
+    const [service] = await catalog.listServices(shop.id, 1);
+    const day = DateTime.now()
+      .setZone(shop.timezone)
+      .plus({ days: i + 1 })
+      .toISODate();
+    for (const time of ['11:00', '15:30']) {
+      const startsAt = DateTime.fromISO(`${day}T${time}`, { zone: shop.timezone }).toISO() as string;
+      await bookings.create(
+        { id: customerId, role: 'customer' },
+        { shopId: shop.id, serviceId: service.id, startsAt, paymentMethod: 'PAY_AT_SHOP' },
+      );
       created++;
     }
   }

@@ -3,6 +3,9 @@ import { NestFactory } from '@nestjs/core';
 
 import { AuthModule } from '../auth/auth.module';
 import { PasswordHasher } from '../auth/password-hasher';
+import { BookingsModule } from '../bookings/bookings.module';
+import { BookingsRepository } from '../bookings/bookings.repository';
+import { BookingsService } from '../bookings/bookings.service';
 import { createRootLogger, PinoNestLogger } from '../common/logging/logger';
 import { AppConfig, loadAppConfigOrExit } from '../config/app.config';
 import { AppConfigModule } from '../config/config.module';
@@ -14,13 +17,14 @@ import { Role } from '../users/role';
 import { UsersModule } from '../users/users.module';
 import { UsersRepository } from '../users/users.repository';
 import { DatabaseModule } from './database.module';
-import { CITIES, seedDemoShops } from './demo-shops';
+import { CITIES, seedDemoBookings, seedDemoShops } from './demo-shops';
 
 /** Demo accounts for local use. Their passwords are public, so the seed refuses to run in production. */
 export const DEMO_PASSWORD = 'hairone-demo-123';
 const DEMO_OWNER_EMAIL = 'owner@hairone.local';
+const DEMO_CUSTOMER_EMAIL = 'customer@hairone.local';
 const DEMO_USERS: Array<{ name: string; email: string; role: Exclude<Role, 'admin'>; phone: string }> = [
-  { name: 'Priya Sharma', email: 'customer@hairone.local', role: 'customer', phone: '+919800000001' },
+  { name: 'Priya Sharma', email: DEMO_CUSTOMER_EMAIL, role: 'customer', phone: '+919800000001' },
   { name: 'Arjun Mehta', email: DEMO_OWNER_EMAIL, role: 'shop_owner', phone: '+919800000002' },
 ];
 
@@ -33,6 +37,8 @@ class DemoSeeder {
     private readonly passwords: PasswordHasher,
     private readonly shops: ShopsRepository,
     private readonly catalog: CatalogRepository,
+    private readonly bookings: BookingsRepository,
+    private readonly bookingsService: BookingsService,
   ) {}
 
   /** Idempotent: running it again changes nothing. Returns the credentials to print. */
@@ -68,6 +74,21 @@ class DemoSeeder {
       this.logger.log(`Created ${count} demo shops around ${CITIES.length} cities`);
     }
     lines.push(`shops       ${CITIES.length * 6} demo shops; try GET /api/v1/shops?lat=12.9716&lng=77.5946`);
+
+    const customer = await this.users.findByEmailWithPasswordHash(DEMO_CUSTOMER_EMAIL);
+    if (owner && customer && (await this.bookings.list({ customerId: customer.id }, 1)).length === 0) {
+      const count = await seedDemoBookings(
+        customer.id,
+        owner.id,
+        this.shops,
+        this.catalog,
+        this.bookingsService,
+      );
+      this.logger.log(`Created ${count} demo bookings`);
+    }
+    lines.push(
+      'bookings    upcoming demo bookings of the customer: GET /api/v1/bookings (as customer or owner)',
+    );
     return lines;
   }
 }
@@ -85,6 +106,7 @@ async function seed(): Promise<void> {
       UsersModule,
       AuthModule,
       ShopsModule,
+      BookingsModule,
     ],
     providers: [DemoSeeder],
   })
