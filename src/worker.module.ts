@@ -7,6 +7,7 @@ import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { WorkerHeartbeat } from './worker-heartbeat';
 
@@ -22,6 +23,7 @@ export class WorkerModule {
         RedisModule,
         HealthModule.register({ http: false }),
         ScheduleModule.forRoot(),
+        MetricsModule,
         BookingsModule,
       ],
       providers: [WorkerHeartbeat, HoldSweeper],

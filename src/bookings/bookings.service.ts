@@ -15,6 +15,7 @@ import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
+import { MetricsService } from '../metrics/metrics.service';
 import {
   BeyondHorizonError,
   BookingActionForbiddenError,
@@ -62,6 +63,7 @@ export class BookingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
     private readonly availability: AvailabilityRepository,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -143,7 +145,11 @@ export class BookingsService {
           }
           return id;
         },
-        { attempts: BOOKING_ATTEMPTS, retryOn: (error) => isPgError(error, PG_EXCLUSION_VIOLATION) },
+        {
+          attempts: BOOKING_ATTEMPTS,
+          retryOn: (error) => isPgError(error, PG_EXCLUSION_VIOLATION),
+          onRetry: (error) => this.countRetry('create_booking', error),
+        },
       );
     } catch (error) {
       if (error instanceof RetriesExhaustedError) throw new SlotUnavailableError();
@@ -224,7 +230,7 @@ export class BookingsService {
           );
         }
       },
-      { attempts: BOOKING_ATTEMPTS },
+      { attempts: BOOKING_ATTEMPTS, onRetry: (error) => this.countRetry(action, error) },
     ).catch((error: unknown) => {
       if (error instanceof RetriesExhaustedError) {
         throw new InvalidBookingTransitionError(booking.status, this.pastTense(action));
@@ -257,6 +263,11 @@ export class BookingsService {
       complete: 'completed',
       no_show: 'marked no-show',
     }[action];
+  }
+
+  private countRetry(operation: string, error: unknown): void {
+    const sqlstate = (error as { driverError?: { code?: string } }).driverError?.code ?? 'unknown';
+    this.metrics.transactionRetries.inc({ operation, sqlstate });
   }
 
   private assertBookingWindow(startsAt: number): void {

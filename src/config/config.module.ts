@@ -3,11 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 
 import { AppConfig } from './app.config';
 import { APP_CONFIG } from './config.constants';
-import { envSchema } from './env.schema';
 
 /**
- * Registers @nestjs/config with the same Joi schema the entry points check before booting, and exposes the typed
- * configuration they built under APP_CONFIG. Nothing else in the code base reads process.env.
+ * Exposes the configuration the entry point validated (with the Joi schema of env.schema.ts, before any module was
+ * loaded) as a typed object under APP_CONFIG, and through @nestjs/config's ConfigService as `app`. Nothing else in
+ * the code base reads process.env.
  */
 @Global()
 @Module({})
@@ -20,8 +20,9 @@ export class AppConfigModule {
           isGlobal: true,
           cache: true,
           ignoreEnvFile: true,
-          validationSchema: envSchema,
-          validationOptions: { abortEarly: false },
+          skipProcessEnv: true,
+          validatePredefined: false,
+          load: [() => ({ app: config })],
         }),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

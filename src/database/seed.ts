@@ -9,6 +9,7 @@ import { BookingsService } from '../bookings/bookings.service';
 import { createRootLogger, PinoNestLogger } from '../common/logging/logger';
 import { AppConfig, loadAppConfigOrExit } from '../config/app.config';
 import { AppConfigModule } from '../config/config.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
 import { CatalogRepository } from '../shops/catalog.repository';
 import { ShopsModule } from '../shops/shops.module';
@@ -106,6 +107,7 @@ async function seed(): Promise<void> {
       UsersModule,
       AuthModule,
       ShopsModule,
+      MetricsModule,
       BookingsModule,
     ],
     providers: [DemoSeeder],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** One registry per process; features add their own counters and gauges to it. */
 @Injectable()
@@ -11,6 +11,13 @@ export class MetricsService {
     help: 'HTTP request duration in seconds, by method, route template and status code',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly transactionRetries = new Counter({
+    name: 'db_transaction_retries_total',
+    help: 'SERIALIZABLE transactions retried after a serialization failure, deadlock or exclusion violation',
+    labelNames: ['operation', 'sqlstate'] as const,
     registers: [this.registry],
   });
 

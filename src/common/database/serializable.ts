@@ -6,6 +6,8 @@ export interface RetryOptions {
   attempts: number;
   /** Other failures worth another attempt (e.g. an exclusion violation that a fresh look may avoid). */
   retryOn?: (error: unknown) => boolean;
+  /** Told of every failed attempt that will be retried (for metrics). */
+  onRetry?: (error: unknown) => void;
 }
 
 /** Thrown when every attempt failed with a retryable error; the caller turns it into its domain error. */
@@ -37,6 +39,7 @@ export async function inSerializableTransaction<T>(
         (options.retryOn?.(error) ?? false);
       if (!retryable) throw error;
       lastError = error;
+      options.onRetry?.(error);
       await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
   }

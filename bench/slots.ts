@@ -1,0 +1,374 @@
+/**
+ * npm run bench:slots [-- --samples 300 --legacy-samples 100 --seconds 10 --connections 20]
+ *
+ * A busy shop (8 staff, a month of bookings) in a bookings table of ~200k rows. Side by side, for random days of
+ * that shop: slots from the cache (versions + Redis), from the read model without the cache, and computed the legacy
+ * way from the bookings table (with the legacy's missing index, and with today's index for reference). Then booking
+ * creation over HTTP with 20 concurrent clients over many free slots, and a contention run on 3 slots that ends by
+ * proving there is no overlap. The last line is `ratio: <legacy median / cached median>`.
+ */
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import autocannon from 'autocannon';
+import type { Cache } from 'cache-manager';
+import { sign } from 'jsonwebtoken';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+
+import { availableSlots } from '../libs/slots/slot-engine';
+import { createApiApp } from '../src/app.factory';
+import { AvailabilityRepository } from '../src/availability/availability.repository';
+import { SlotsService } from '../src/availability/slots.service';
+import { createRootLogger } from '../src/common/logging/logger';
+import { AppConfig, buildAppConfig } from '../src/config/app.config';
+import { runMigrations } from '../src/database/migrate';
+import { argument, benchDatabase, benchEnv, median, printTable, quantile, startApi, timed } from './support';
+
+const SAMPLES = argument('samples', 300);
+const LEGACY_SAMPLES = argument('legacy-samples', 100);
+const SECONDS = argument('seconds', 10);
+const CONNECTIONS = argument('connections', 20);
+const ZONE = 'Asia/Kolkata';
+const OTHER_SHOPS = 200;
+const HOURS = JSON.stringify(
+  [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '09:00', closes: '21:00' })),
+);
+
+interface Fixture {
+  busyShopId: string;
+  busyServiceId: string;
+  customerIds: string[];
+  otherShops: Array<{ id: string; serviceId: string }>;
+  contentionShop: { id: string; serviceId: string };
+}
+
+async function createShop(ds: DataSource, ownerId: string, name: string, staff: number) {
+  const [shop] = await ds.query(
+    `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, slot_interval_minutes,
+                        commission_bps, status)
+     VALUES ($1, $2, 'Bench', ST_SetSRID(ST_MakePoint(77.59, 12.97), 4326)::geography, $3, $4, 15, 1000, 'active')
+     RETURNING id`,
+    [ownerId, name, ZONE, HOURS],
+  );
+  const [service] = await ds.query(
+    `INSERT INTO services (shop_id, name, duration_minutes, price_paise) VALUES ($1, 'Haircut', 30, 30000) RETURNING id`,
+    [shop.id],
+  );
+  await ds.query(`INSERT INTO staff (shop_id, name) SELECT $1, 'Staff ' || g FROM generate_series(1, $2) g`, [
+    shop.id,
+    staff,
+  ]);
+  return { id: shop.id as string, serviceId: service.id as string };
+}
+
+/** Bookings every 30 minutes for each staff member on days -15..+15, ~70 % of them taken; then the read model. */
+async function seed(ds: DataSource): Promise<Fixture> {
+  const existing = await ds.query(`SELECT id FROM shops WHERE name = 'Busy bench shop'`);
+  if (existing.length === 0) {
+    console.log('Seeding the bench database...');
+    const [owner] = await ds.query(
+      `INSERT INTO users (name, email, password_hash, role) VALUES ('Owner', 'owner@bench.test', 'x', 'shop_owner')
+       RETURNING id`,
+    );
+    await ds.query(
+      `INSERT INTO users (name, email, password_hash, role)
+       SELECT 'Customer ' || g, 'customer' || g || '@bench.test', 'x', 'customer' FROM generate_series(1, 20) g`,
+    );
+    await createShop(ds, owner.id, 'Busy bench shop', 8);
+    for (let i = 0; i < OTHER_SHOPS; i++) await createShop(ds, owner.id, `Bench shop ${i}`, 3);
+    await createShop(ds, owner.id, 'Contention bench shop', 2);
+    const [customer] = await ds.query(`SELECT id FROM users WHERE role = 'customer' LIMIT 1`);
+    await ds.query(
+      `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
+                             payment_method, amount_paise, commission_bps, commission_paise)
+       SELECT $1, sh.id, sv.id, st.id, t.starts_at, t.starts_at + interval '30 minutes',
+              (t.starts_at AT TIME ZONE $2)::date,
+              CASE WHEN t.starts_at < now() THEN 'completed' ELSE 'upcoming' END,
+              'PAY_AT_SHOP', 30000, 1000, 3000
+         FROM shops sh
+         JOIN services sv ON sv.shop_id = sh.id
+         JOIN staff st ON st.shop_id = sh.id
+         CROSS JOIN LATERAL (
+           SELECT (date_trunc('day', now() AT TIME ZONE $2) + d * interval '1 day' + interval '9 hours'
+                   + h * interval '30 minutes') AT TIME ZONE $2 AS starts_at
+             FROM generate_series(-15, 15) d, generate_series(0, 23) h
+         ) t
+        WHERE sh.name <> 'Contention bench shop' AND random() < 0.7`,
+      [customer.id, ZONE],
+    );
+    await ds.query(
+      `INSERT INTO availability_days (shop_id, local_date, version, busy)
+       SELECT shop_id, local_date, 1, jsonb_object_agg(staff_id, entries)
+         FROM (SELECT shop_id, local_date, staff_id,
+                      jsonb_agg(jsonb_build_object('b', id, 's', (extract(epoch FROM starts_at) * 1000)::bigint,
+                                                   'e', (extract(epoch FROM ends_at) * 1000)::bigint)
+                                ORDER BY starts_at) AS entries
+                 FROM bookings WHERE status IN ('pending_payment', 'upcoming')
+                GROUP BY shop_id, local_date, staff_id) per_staff
+        GROUP BY shop_id, local_date`,
+    );
+    await ds.query('ANALYZE');
+  }
+  const shops: Array<{ id: string; name: string; service_id: string }> = await ds.query(
+    `SELECT s.id, s.name, sv.id AS service_id FROM shops s JOIN services sv ON sv.shop_id = s.id`,
+  );
+  const busy = shops.find((shop) => shop.name === 'Busy bench shop')!;
+  const contention = shops.find((shop) => shop.name === 'Contention bench shop')!;
+  const customers: Array<{ id: string }> = await ds.query(`SELECT id FROM users WHERE role = 'customer'`);
+  const count = await ds.query('SELECT count(*) AS n FROM bookings');
+  console.log(`${count[0].n} bookings in the table`);
+  return {
+    busyShopId: busy.id,
+    busyServiceId: busy.service_id,
+    customerIds: customers.map((c) => c.id),
+    otherShops: shops
+      .filter((shop) => shop.name.startsWith('Bench shop'))
+      .map((shop) => ({ id: shop.id, serviceId: shop.service_id })),
+    contentionShop: { id: contention.id, serviceId: contention.service_id },
+  };
+}
+
+/** The legacy way: the day's bookings straight from the bookings table, then the same engine. */
+async function legacySlots(
+  ds: DataSource,
+  config: AppConfig,
+  shopId: string,
+  serviceId: string,
+  date: string,
+  indexed: boolean,
+) {
+  return ds.transaction(async (manager) => {
+    if (!indexed) {
+      // The legacy schema had no index for this query.
+      await manager.query('SET LOCAL enable_indexscan = off');
+      await manager.query('SET LOCAL enable_bitmapscan = off');
+    }
+    const [shop] = await manager.query(
+      `SELECT s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes
+         FROM shops s JOIN services sv ON sv.id = $2 WHERE s.id = $1`,
+      [shopId, serviceId],
+    );
+    const staff: Array<{ id: string }> = await manager.query('SELECT id FROM staff WHERE shop_id = $1', [
+      shopId,
+    ]);
+    const day = DateTime.fromISO(date, { zone: shop.timezone });
+    const bookings: Array<{ staff_id: string; starts_at: Date; ends_at: Date }> = await manager.query(
+      `SELECT staff_id, starts_at, ends_at FROM bookings
+        WHERE shop_id = $1 AND status IN ('pending_payment', 'upcoming') AND starts_at >= $2 AND starts_at < $3`,
+      [shopId, day.toJSDate(), day.plus({ days: 1 }).toJSDate()],
+    );
+    const busy: Record<string, Array<{ start: number; end: number }>> = {};
+    for (const b of bookings)
+      (busy[b.staff_id] ??= []).push({ start: b.starts_at.getTime(), end: b.ends_at.getTime() });
+    return availableSlots(
+      date,
+      {
+        timezone: shop.timezone,
+        openingHours: shop.opening_hours,
+        slotIntervalMinutes: shop.slot_interval_minutes,
+      },
+      shop.duration_minutes,
+      staff.map((s) => s.id),
+      busy,
+      { now: Date.now(), ...config.bookings },
+    );
+  });
+}
+
+function row(approach: string, samples: number[]) {
+  return {
+    approach,
+    samples: samples.length,
+    'median ms': median(samples).toFixed(3),
+    'p99 ms': quantile(samples, 0.99).toFixed(3),
+  };
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = await benchDatabase('hairone_bench_slots');
+  const env = benchEnv(databaseUrl);
+  const config = buildAppConfig(env);
+  await runMigrations(config);
+
+  const app = await createApiApp(config, createRootLogger({ level: 'warn', name: 'bench' }));
+  await app.init();
+  const ds = app.get(DataSource);
+  const fixture = await seed(ds);
+  const slots = app.get(SlotsService);
+  const availability = app.get(AvailabilityRepository);
+  const cache = app.get<Cache>(CACHE_MANAGER);
+
+  const days = Array.from({ length: 14 }, (_, i) =>
+    DateTime.now()
+      .setZone(ZONE)
+      .plus({ days: i + 1 })
+      .toISODate()!,
+  );
+  const keyOf = async (date: string) => {
+    const v = await availability.versions(fixture.busyShopId, date);
+    return `${config.redis.keyPrefix}slots:${fixture.busyShopId}:${date}:${fixture.busyServiceId}:c${v!.config}:d${v!.day}`;
+  };
+  for (const date of days)
+    await cache.set(
+      await keyOf(date),
+      await slots.slots(fixture.busyShopId, date, fixture.busyServiceId),
+      600_000,
+    );
+
+  // Sanity: the read model and the bookings table agree.
+  const agreeDate = days[3];
+  const fromModel = (await slots.slots(fixture.busyShopId, agreeDate, fixture.busyServiceId)).slots.length;
+  const fromTable = (
+    await legacySlots(ds, config, fixture.busyShopId, fixture.busyServiceId, agreeDate, true)
+  ).length;
+  console.log(`slots on ${agreeDate}: read model ${fromModel}, bookings table ${fromTable}`);
+
+  const cached: number[] = [];
+  const readModel: number[] = [];
+  const legacy: number[] = [];
+  const legacyIndexed: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const date = days[i % days.length];
+    cached.push((await timed(async () => cache.get(await keyOf(date))))[0]);
+    readModel.push((await timed(() => slots.slots(fixture.busyShopId, date, fixture.busyServiceId)))[0]);
+    if (i < LEGACY_SAMPLES) {
+      legacy.push(
+        (
+          await timed(() => legacySlots(ds, config, fixture.busyShopId, fixture.busyServiceId, date, false))
+        )[0],
+      );
+      legacyIndexed.push(
+        (
+          await timed(() => legacySlots(ds, config, fixture.busyShopId, fixture.busyServiceId, date, true))
+        )[0],
+      );
+    }
+  }
+  await app.close();
+
+  // Booking creation over HTTP.
+  const api = await startApi(env);
+  const tokens = fixture.customerIds.map((id) =>
+    sign({ role: 'customer' }, env.JWT_SECRET, {
+      subject: id,
+      issuer: 'hairone-api',
+      audience: 'hairone-clients',
+      expiresIn: 3600,
+    }),
+  );
+  const requests: string[] = [];
+  const runId = Date.now() % 10;
+  for (let d = 16 + runId * 4; d < 20 + runId * 4; d++) {
+    const day = DateTime.now().setZone(ZONE).plus({ days: d }).toISODate();
+    for (const shop of fixture.otherShops) {
+      for (let h = 0; h < 24; h++) {
+        const startsAt = DateTime.fromISO(`${day}T09:00`, { zone: ZONE })
+          .plus({ minutes: 30 * h })
+          .toISO();
+        const body = JSON.stringify({
+          shopId: shop.id,
+          serviceId: shop.serviceId,
+          startsAt,
+          paymentMethod: 'PAY_AT_SHOP',
+        });
+        for (let s = 0; s < 3; s++) requests.push(body);
+      }
+    }
+  }
+  // Customers book all over the place: shuffle, so that concurrent requests rarely share a shop-day.
+  for (let i = requests.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [requests[i], requests[j]] = [requests[j], requests[i]];
+  }
+  let next = 0;
+  const statuses = new Map<number, number>();
+  const run = (connections: number, duration: number, body: () => string) =>
+    autocannon({
+      url: `${api.url}/api/v1/bookings`,
+      connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => ({
+            ...request,
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${tokens[next % tokens.length]}`,
+            },
+            body: body(),
+          }),
+          onResponse: (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1),
+        },
+      ],
+    });
+  const throughput = await run(CONNECTIONS, SECONDS, () => requests[next++ % requests.length]);
+  const spread = new Map(statuses);
+  statuses.clear();
+
+  const contentionDay = DateTime.now().setZone(ZONE).plus({ days: 50 }).toISODate();
+  const contentionSlots = ['10:00', '10:15', '10:30'].map((time) =>
+    JSON.stringify({
+      shopId: fixture.contentionShop.id,
+      serviceId: fixture.contentionShop.serviceId,
+      startsAt: DateTime.fromISO(`${contentionDay}T${time}`, { zone: ZONE }).toISO(),
+      paymentMethod: 'PAY_AT_SHOP',
+    }),
+  );
+  const retries = (await (await fetch(`${api.url}/metrics`)).text())
+    .split('\n')
+    .filter((line) => line.startsWith('db_transaction_retries_total{operation="create_booking"'));
+  const contention = await run(CONNECTIONS, 5, () => contentionSlots[next++ % contentionSlots.length]);
+  await api.stop();
+
+  const check = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
+  const [{ n: overlapsFound }] = await check.query(
+    `SELECT count(*) AS n FROM bookings a JOIN bookings b
+       ON a.staff_id = b.staff_id AND a.id < b.id AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+      WHERE a.status IN ('pending_payment', 'upcoming') AND b.status IN ('pending_payment', 'upcoming')`,
+  );
+  const [{ n: contentionBooked }] = await check.query(
+    `SELECT count(*) AS n FROM bookings WHERE shop_id = $1 AND status = 'upcoming'`,
+    [fixture.contentionShop.id],
+  );
+  await check.destroy();
+
+  console.log(`\nSlots of a busy shop (8 staff, ~70 % booked), one day, ${SAMPLES} samples over 14 days`);
+  printTable([
+    row('cache hit (versions + Redis)', cached),
+    row('read model, no cache', readModel),
+    row('legacy: bookings table, no index', legacy),
+    row('bookings table with index', legacyIndexed),
+  ]);
+  console.log(
+    `\nBooking creation, HTTP POST /api/v1/bookings, ${CONNECTIONS} connections, ${SECONDS} s, many free slots`,
+  );
+  printTable([
+    {
+      'requests/s': Math.round(throughput.requests.average),
+      'p50 ms': throughput.latency.p50,
+      'p99 ms': throughput.latency.p99,
+      '201': spread.get(201) ?? 0,
+      '409': spread.get(409) ?? 0,
+      other: [...spread.entries()].filter(([s]) => s !== 201 && s !== 409).reduce((a, [, n]) => a + n, 0),
+    },
+  ]);
+  console.log(`transaction retries during that run: ${retries.join(', ') || 'none'}`);
+  console.log(`\nContention: ${CONNECTIONS} connections for 5 s on 3 overlapping slots of a 2-staff shop`);
+  printTable([
+    {
+      requests: contention.requests.total,
+      '201': statuses.get(201) ?? 0,
+      '409': statuses.get(409) ?? 0,
+      other: [...statuses.entries()].filter(([s]) => s !== 201 && s !== 409).reduce((a, [, n]) => a + n, 0),
+      'live bookings': Number(contentionBooked),
+      'overlapping pairs (whole table)': Number(overlapsFound),
+    },
+  ]);
+  if (Number(overlapsFound) !== 0) throw new Error('Overlapping bookings found');
+  console.log(`ratio: ${(median(legacy) / median(cached)).toFixed(1)}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});
