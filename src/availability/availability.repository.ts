@@ -44,8 +44,10 @@ export class AvailabilityRepository {
       slot_interval_minutes: number;
       duration_minutes: number;
       busy: BusyMap | null;
+      staff_ids: string[];
     }> = await this.dataSource.query(
-      `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes, a.busy
+      `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes, a.busy,
+              ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
          FROM shops s
          JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
          LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $3
@@ -53,10 +55,6 @@ export class AvailabilityRepository {
       [shopId, serviceId, date],
     );
     if (!rows[0]) return null;
-    const staff: Array<{ id: string }> = await this.dataSource.query(
-      'SELECT id FROM staff WHERE shop_id = $1 ORDER BY created_at, id',
-      [shopId],
-    );
     const row = rows[0];
     return {
       shopStatus: row.status,
@@ -64,7 +62,7 @@ export class AvailabilityRepository {
       openingHours: row.opening_hours,
       slotIntervalMinutes: row.slot_interval_minutes,
       durationMinutes: row.duration_minutes,
-      staffIds: staff.map((member) => member.id),
+      staffIds: row.staff_ids,
       busy: row.busy ?? {},
     };
   }
@@ -77,14 +75,16 @@ export class AvailabilityRepository {
     );
   }
 
-  /** Locks the day's row for the rest of the transaction: booking changes of one shop-day go one at a time. */
-  async lockDay(manager: EntityManager, shopId: string, date: string): Promise<BusyMap> {
+  /**
+   * Locks the day's row for the rest of the transaction: booking changes of one shop-day go one at a time.
+   * Null when the row does not exist yet (then the caller creates it outside the transaction and tries again).
+   */
+  async lockDay(manager: EntityManager, shopId: string, date: string): Promise<BusyMap | null> {
     const rows: Array<{ busy: BusyMap }> = await manager.query(
       'SELECT busy FROM availability_days WHERE shop_id = $1 AND local_date = $2 FOR UPDATE',
       [shopId, date],
     );
-    if (!rows[0]) throw new Error(`availability_days row missing for ${shopId} ${date}`);
-    return rows[0].busy;
+    return rows[0]?.busy ?? null;
   }
 
   async saveDay(manager: EntityManager, shopId: string, date: string, busy: BusyMap): Promise<void> {

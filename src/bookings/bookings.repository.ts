@@ -39,6 +39,7 @@ export interface BookingContext {
   commissionBps: number;
   service: { durationMinutes: number; pricePaise: number } | null;
   staffIds: string[];
+  ownerId: string;
 }
 
 export interface NewBooking {
@@ -92,18 +93,17 @@ export class BookingsRepository {
       commission_bps: number;
       duration_minutes: number | null;
       price_paise: number | null;
+      owner_id: string;
+      staff_ids: string[];
     }> = await manager.query(
-      `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps,
-              sv.duration_minutes, sv.price_paise
+      `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.owner_id,
+              sv.duration_minutes, sv.price_paise,
+              ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
          FROM shops s LEFT JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
         WHERE s.id = $1`,
       [shopId, serviceId],
     );
     if (!shops[0]) return null;
-    const staff: Array<{ id: string }> = await manager.query(
-      'SELECT id FROM staff WHERE shop_id = $1 ORDER BY created_at, id',
-      [shopId],
-    );
     const shop = shops[0];
     return {
       shopStatus: shop.status,
@@ -115,17 +115,25 @@ export class BookingsRepository {
         shop.duration_minutes === null || shop.price_paise === null
           ? null
           : { durationMinutes: shop.duration_minutes, pricePaise: shop.price_paise },
-      staffIds: staff.map((member) => member.id),
+      staffIds: shop.staff_ids,
+      ownerId: shop.owner_id,
     };
   }
 
-  async insert(manager: EntityManager, booking: NewBooking): Promise<string> {
-    const rows: Array<{ id: string }> = await manager.query(
+  /** Inserts and returns the stored row (with the shop's time zone and owner, which the caller knows). */
+  async insert(
+    manager: EntityManager,
+    booking: NewBooking,
+    shop: { timezone: string; ownerId: string },
+  ): Promise<BookingRow> {
+    const rows: BookingRow[] = await manager.query(
       `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
                              payment_method, amount_paise, commission_bps, commission_paise, expires_at)
        VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8, $9, $10, $11, $12,
                to_timestamp($13 / 1000.0))
-       RETURNING id`,
+       RETURNING id, customer_id, shop_id, service_id, staff_id, starts_at, ends_at,
+                 to_char(local_date, 'YYYY-MM-DD') AS local_date, status, payment_method, payment_status,
+                 amount_paise, commission_paise, settlement_status, expires_at, cancel_reason, created_at`,
       [
         booking.customerId,
         booking.shopId,
@@ -142,7 +150,7 @@ export class BookingsRepository {
         booking.expiresAt,
       ],
     );
-    return rows[0].id;
+    return { ...rows[0], timezone: shop.timezone, shop_owner_id: shop.ownerId };
   }
 
   /** Unpaid holds of one shop-day whose time is up: expired now, inside the caller's transaction. */

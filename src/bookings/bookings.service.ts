@@ -42,6 +42,13 @@ const BOOKING_ATTEMPTS = 10;
 /** Raised inside the transaction when a concurrent request with the same Idempotency-Key won. */
 class IdempotencyKeyTakenError extends Error {}
 
+/** Raised inside the transaction when the shop-day has no read-model row yet; it is created and the booking retried. */
+class DayNotTrackedError extends Error {
+  constructor(readonly localDate: string) {
+    super(`No availability row for ${localDate} yet`);
+  }
+}
+
 function requestHash(dto: CreateBookingDto): string {
   const canonical = [
     dto.shopId,
@@ -84,28 +91,29 @@ export class BookingsService {
     }
 
     const startsAt = Date.parse(dto.startsAt);
-    const shopTimezone = await this.shopTimezone(dto.shopId);
-    const localDate = localDateOf(startsAt, shopTimezone);
-    await this.availability.ensureDay(dto.shopId, localDate);
-
-    let bookingId: string;
+    let created: BookingRow;
     try {
-      bookingId = await inSerializableTransaction(
+      created = await inSerializableTransaction(
         this.dataSource,
         async (manager) => {
-          let busy = await this.availability.lockDay(manager, dto.shopId, localDate);
           const context = await this.bookings.context(manager, dto.shopId, dto.serviceId);
           if (!context || context.shopStatus !== 'active') throw new ShopNotBookableError();
           if (!context.service) throw new InvalidServiceError();
           if (dto.staffId && !context.staffIds.includes(dto.staffId)) throw new InvalidStaffError();
-
           this.assertBookingWindow(startsAt);
+
+          const localDate = localDateOf(startsAt, context.timezone);
           const slot = candidateSlots(localDate, context, context.service.durationMinutes).find(
             (candidate) => candidate.start === startsAt,
           );
           if (!slot) throw new OutsideOpeningHoursError();
 
-          busy = withoutBookings(busy, await this.bookings.expireStaleHolds(manager, dto.shopId, localDate));
+          const locked = await this.availability.lockDay(manager, dto.shopId, localDate);
+          if (!locked) throw new DayNotTrackedError(localDate);
+          const busy = withoutBookings(
+            locked,
+            await this.bookings.expireStaleHolds(manager, dto.shopId, localDate),
+          );
           const free = freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds, toIntervals(busy));
           // Without a named staff member, the least busy free one gets the booking.
           const staffId = free.sort((a, b) => (busy[a]?.length ?? 0) - (busy[b]?.length ?? 0))[0];
@@ -113,42 +121,51 @@ export class BookingsService {
 
           const online = dto.paymentMethod === 'ONLINE';
           const amountPaise = context.service.pricePaise;
-          const id = await this.bookings.insert(manager, {
-            customerId: customer.id,
-            shopId: dto.shopId,
-            serviceId: dto.serviceId,
-            staffId,
-            startsAt: slot.start,
-            endsAt: slot.end,
-            localDate,
-            status: online ? 'pending_payment' : 'upcoming',
-            paymentMethod: dto.paymentMethod,
-            amountPaise,
-            commissionBps: context.commissionBps,
-            commissionPaise: commissionPaise(amountPaise, context.commissionBps),
-            expiresAt: online ? Date.now() + this.config.payments.pendingTtlSeconds * 1000 : null,
-          });
+          const booking = await this.bookings.insert(
+            manager,
+            {
+              customerId: customer.id,
+              shopId: dto.shopId,
+              serviceId: dto.serviceId,
+              staffId,
+              startsAt: slot.start,
+              endsAt: slot.end,
+              localDate,
+              status: online ? 'pending_payment' : 'upcoming',
+              paymentMethod: dto.paymentMethod,
+              amountPaise,
+              commissionBps: context.commissionBps,
+              commissionPaise: commissionPaise(amountPaise, context.commissionBps),
+              expiresAt: online ? Date.now() + this.config.payments.pendingTtlSeconds * 1000 : null,
+            },
+            context,
+          );
           await this.availability.saveDay(
             manager,
             dto.shopId,
             localDate,
-            withBooking(busy, staffId, id, slot),
+            withBooking(busy, staffId, booking.id, slot),
           );
           if (idempotencyKey) {
             const saved = await this.bookings
-              .saveIdempotencyKey(manager, customer.id, idempotencyKey, hash, id)
+              .saveIdempotencyKey(manager, customer.id, idempotencyKey, hash, booking.id)
               .catch((error: unknown) => {
                 if (isPgError(error, PG_UNIQUE_VIOLATION)) throw new IdempotencyKeyTakenError();
                 throw error;
               });
             if (!saved) throw new IdempotencyKeyTakenError();
           }
-          return id;
+          return booking;
         },
         {
           attempts: BOOKING_ATTEMPTS,
-          retryOn: (error) => isPgError(error, PG_EXCLUSION_VIOLATION),
-          onRetry: (error) => this.countRetry('create_booking', error),
+          retryOn: (error) => isPgError(error, PG_EXCLUSION_VIOLATION) || error instanceof DayNotTrackedError,
+          onRetry: async (error) => {
+            // The first booking of a shop-day creates its read-model row, outside any transaction.
+            if (error instanceof DayNotTrackedError)
+              await this.availability.ensureDay(dto.shopId, error.localDate);
+            else this.countRetry('create_booking', error);
+          },
         },
       );
     } catch (error) {
@@ -159,7 +176,7 @@ export class BookingsService {
       }
       throw error;
     }
-    return BookingDto.from((await this.bookings.findById(bookingId)) as BookingRow);
+    return BookingDto.from(created);
   }
 
   async get(user: AuthenticatedUser, id: string): Promise<BookingDto> {
@@ -214,7 +231,7 @@ export class BookingsService {
     await inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const busy = await this.availability.lockDay(manager, booking.shop_id, booking.local_date);
+        const busy = (await this.availability.lockDay(manager, booking.shop_id, booking.local_date)) ?? {};
         const current = (await this.bookings.findById(id, manager)) as BookingRow;
         const result = transition(current.status, action, actor);
         if (!result.allowed) throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
@@ -283,14 +300,5 @@ export class BookingsService {
     if (!stored) return null;
     if (stored.requestHash !== hash) throw new IdempotencyKeyReusedError();
     return BookingDto.from((await this.bookings.findById(stored.bookingId)) as BookingRow);
-  }
-
-  private async shopTimezone(shopId: string): Promise<string> {
-    const rows: Array<{ timezone: string }> = await this.dataSource.query(
-      'SELECT timezone FROM shops WHERE id = $1',
-      [shopId],
-    );
-    if (!rows[0]) throw new ShopNotBookableError();
-    return rows[0].timezone;
   }
 }

@@ -14,6 +14,8 @@ export function buildDataSourceOptions(config: AppConfig, applicationName: strin
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
+    // Extensions come from migrations (which need the privileges); the app never tries to create any.
+    installExtensions: false,
     extra: {
       // Short OLTP queries: JIT compilation (triggered by PostGIS's high declared costs) only adds latency.
       options: '-c jit=off',
