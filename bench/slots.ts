@@ -243,6 +243,11 @@ async function main(): Promise<void> {
       );
     }
   }
+  // Every run books the same future days afresh: forget what earlier runs booked there.
+  const horizonStart = DateTime.now().setZone(ZONE).plus({ days: 16 }).toISODate();
+  await ds.query('DELETE FROM idempotency_keys');
+  await ds.query('DELETE FROM bookings WHERE local_date >= $1', [horizonStart]);
+  await ds.query('DELETE FROM availability_days WHERE local_date >= $1', [horizonStart]);
   await app.close();
 
   // Booking creation over HTTP.
@@ -256,8 +261,7 @@ async function main(): Promise<void> {
     }),
   );
   const requests: string[] = [];
-  const runId = Date.now() % 10;
-  for (let d = 16 + runId * 4; d < 20 + runId * 4; d++) {
+  for (let d = 16; d < 20; d++) {
     const day = DateTime.now().setZone(ZONE).plus({ days: d }).toISODate();
     for (const shop of fixture.otherShops) {
       for (let h = 0; h < 24; h++) {
