@@ -1,8 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { Public } from '../common/decorators/auth.decorators';
+import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { SlotsQueryDto, SlotsResponseDto } from './dto/slots.dto';
 import { SlotsService } from './slots.service';
 import { SlotsCacheInterceptor } from './slots-cache.interceptor';
@@ -23,10 +24,7 @@ export class SlotsController {
   })
   @ApiOkResponse({ type: SlotsResponseDto })
   @ApiErrors(400, 404)
-  get(
-    @Param('id', new ParseUUIDPipe()) shopId: string,
-    @Query() query: SlotsQueryDto,
-  ): Promise<SlotsResponseDto> {
+  get(@UuidParam('id') shopId: string, @Query() query: SlotsQueryDto): Promise<SlotsResponseDto> {
     return this.slots.slots(shopId, query.date, query.serviceId);
   }
 }

@@ -1,19 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { Authenticated, AuthenticatedUser, CurrentUser, Roles } from '../common/decorators/auth.decorators';
+import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
@@ -22,7 +12,6 @@ import { BookingDto } from './dto/booking.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { CancelBookingDto, ListBookingsQueryDto } from './dto/list-bookings.query.dto';
 
-const BookingId = () => Param('id', new ParseUUIDPipe());
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('bookings')
@@ -76,7 +65,7 @@ export class BookingsController {
   @ApiOperation({ summary: "A booking (its customer, its shop's owner, or an admin)" })
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 404)
-  get(@CurrentUser() user: AuthenticatedUser, @BookingId() id: string): Promise<BookingDto> {
+  get(@CurrentUser() user: AuthenticatedUser, @UuidParam('id') id: string): Promise<BookingDto> {
     return this.bookings.get(user, id);
   }
 
@@ -90,7 +79,7 @@ export class BookingsController {
   @ApiErrors(400, 403, 404, 409)
   cancel(
     @CurrentUser() user: AuthenticatedUser,
-    @BookingId() id: string,
+    @UuidParam('id') id: string,
     @Body() dto: CancelBookingDto,
   ): Promise<BookingDto> {
     return this.bookings.cancel(user, id, dto?.reason);
@@ -102,7 +91,7 @@ export class BookingsController {
   @ApiOperation({ summary: "Mark a booking completed (its shop's owner or an admin)" })
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 403, 404, 409)
-  complete(@CurrentUser() user: AuthenticatedUser, @BookingId() id: string): Promise<BookingDto> {
+  complete(@CurrentUser() user: AuthenticatedUser, @UuidParam('id') id: string): Promise<BookingDto> {
     return this.bookings.complete(user, id);
   }
 
@@ -112,7 +101,7 @@ export class BookingsController {
   @ApiOperation({ summary: "Mark a booking as a no-show (its shop's owner or an admin)" })
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 403, 404, 409)
-  noShow(@CurrentUser() user: AuthenticatedUser, @BookingId() id: string): Promise<BookingDto> {
+  noShow(@CurrentUser() user: AuthenticatedUser, @UuidParam('id') id: string): Promise<BookingDto> {
     return this.bookings.noShow(user, id);
   }
 }

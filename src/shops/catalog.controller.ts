@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
@@ -9,11 +9,10 @@ import {
   Public,
   Roles,
 } from '../common/decorators/auth.decorators';
+import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ApiPageResponse, Page, PageQueryDto } from '../common/pagination/pagination';
 import { CatalogService } from './catalog.service';
 import { CreateServiceDto, CreateStaffDto, ServiceDto, StaffDto } from './dto/catalog.dto';
-
-const ShopId = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('shops')
 @Controller('shops/:id')
@@ -26,7 +25,7 @@ export class CatalogController {
   @ApiCreatedResponse({ type: ServiceDto })
   @ApiErrors(400, 404)
   addService(
-    @ShopId() shopId: string,
+    @UuidParam('id') shopId: string,
     @CurrentUser() owner: AuthenticatedUser,
     @Body() dto: CreateServiceDto,
   ): Promise<ServiceDto> {
@@ -39,7 +38,7 @@ export class CatalogController {
   @ApiPageResponse(ServiceDto)
   @ApiErrors(400, 404)
   listServices(
-    @ShopId() shopId: string,
+    @UuidParam('id') shopId: string,
     @Query() query: PageQueryDto,
     @OptionalUser() viewer?: AuthenticatedUser,
   ): Promise<Page<ServiceDto>> {
@@ -52,7 +51,7 @@ export class CatalogController {
   @ApiCreatedResponse({ type: StaffDto })
   @ApiErrors(400, 404)
   addStaff(
-    @ShopId() shopId: string,
+    @UuidParam('id') shopId: string,
     @CurrentUser() owner: AuthenticatedUser,
     @Body() dto: CreateStaffDto,
   ): Promise<StaffDto> {
@@ -65,7 +64,7 @@ export class CatalogController {
   @ApiPageResponse(StaffDto)
   @ApiErrors(400, 404)
   listStaff(
-    @ShopId() shopId: string,
+    @UuidParam('id') shopId: string,
     @Query() query: PageQueryDto,
     @OptionalUser() viewer?: AuthenticatedUser,
   ): Promise<Page<StaffDto>> {

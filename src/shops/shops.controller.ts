@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
@@ -20,6 +9,7 @@ import {
   Public,
   Roles,
 } from '../common/decorators/auth.decorators';
+import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
 import { CreateShopDto } from './dto/create-shop.dto';
 import { AdminShopsQueryDto } from './dto/list-shops.query.dto';
@@ -27,8 +17,6 @@ import { NearbyShopsQueryDto } from './dto/nearby-shops.query.dto';
 import { NearbyShopDto, ShopDto } from './dto/shop.dto';
 import { UpdateShopDto } from './dto/update-shop.dto';
 import { ShopsService } from './shops.service';
-
-const ShopId = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('shops')
 @Controller('shops')
@@ -67,7 +55,7 @@ export class ShopsController {
   @ApiOperation({ summary: 'A shop: anyone sees active shops; owners and admins see theirs in any status' })
   @ApiOkResponse({ type: ShopDto })
   @ApiErrors(400, 404)
-  get(@ShopId() id: string, @OptionalUser() viewer?: AuthenticatedUser): Promise<ShopDto> {
+  get(@UuidParam('id') id: string, @OptionalUser() viewer?: AuthenticatedUser): Promise<ShopDto> {
     return this.shops.get(id, viewer);
   }
 
@@ -77,7 +65,7 @@ export class ShopsController {
   @ApiOkResponse({ type: ShopDto })
   @ApiErrors(400, 404)
   update(
-    @ShopId() id: string,
+    @UuidParam('id') id: string,
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: UpdateShopDto,
   ): Promise<ShopDto> {
@@ -90,7 +78,7 @@ export class ShopsController {
   @ApiOperation({ summary: 'Approve a shop: it becomes active and searchable' })
   @ApiOkResponse({ type: ShopDto })
   @ApiErrors(400, 404)
-  approve(@ShopId() id: string): Promise<ShopDto> {
+  approve(@UuidParam('id') id: string): Promise<ShopDto> {
     return this.shops.transition(id, 'approve');
   }
 
@@ -100,7 +88,7 @@ export class ShopsController {
   @ApiOperation({ summary: 'Suspend a shop: it disappears from search and takes no bookings' })
   @ApiOkResponse({ type: ShopDto })
   @ApiErrors(400, 404)
-  suspend(@ShopId() id: string): Promise<ShopDto> {
+  suspend(@UuidParam('id') id: string): Promise<ShopDto> {
     return this.shops.transition(id, 'suspend');
   }
 }

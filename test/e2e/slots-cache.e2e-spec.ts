@@ -1,17 +1,8 @@
-import { AddressInfo, createServer } from 'node:net';
-
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, givenUser } from '../support/factories';
+import { freePort } from '../support/ports';
 import { ThrowawayRedis } from '../support/redis-server';
 import { createTestApp, TestApp } from '../support/test-app';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('Slot cache on its own Redis, which goes down and comes back (e2e)', () => {
   let cache: ThrowawayRedis;

@@ -1,15 +1,6 @@
-import { AddressInfo, createServer } from 'node:net';
-
+import { freePort } from '../support/ports';
 import { Entry, spawnEntry, waitForOutput } from '../support/processes';
 import { testEnv } from '../support/test-env';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('Start-up refuses an insecure or incomplete configuration (real processes)', () => {
   const refusals: Array<[string, Record<string, string | undefined>, string]> = [

@@ -50,7 +50,8 @@ export class ShopDto {
       address: shop.address,
       location: { lat, lng },
       timezone: shop.timezone,
-      openingHours: shop.openingHours,
+      // jsonb stores keys in its own order; answer in the documented one.
+      openingHours: shop.openingHours.map(({ weekday, opens, closes }) => ({ weekday, opens, closes })),
       slotIntervalMinutes: shop.slotIntervalMinutes,
       commissionBps: shop.commissionBps,
       status: shop.status,
