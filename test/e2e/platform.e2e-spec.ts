@@ -167,6 +167,10 @@ describe('Cross-cutting behaviour (e2e)', () => {
       expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '429']));
       expect(body.components.schemas.RegisterDto.properties.role.enum).toEqual(['customer', 'shop_owner']);
       expect(body.paths['/api/v1/auth/me'].get.security).toEqual([{ bearer: [] }]);
+      // Who may call what is part of the document.
+      expect(body.paths['/api/v1/auth/me'].get['x-roles']).toEqual(['customer', 'shop_owner', 'admin']);
+      expect(body.paths['/api/v1/shops/{id}/approve'].post['x-roles']).toEqual(['admin']);
+      expect(body.paths['/api/v1/bookings'].post['x-roles']).toEqual(['customer']);
     });
   });
 });

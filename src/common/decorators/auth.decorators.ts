@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 import { Role } from '../../users/role';
@@ -24,10 +24,20 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /** Restricts a route to the given roles (and documents the bearer requirement and the 401/403 answers). */
 export const Roles = (...roles: Role[]) =>
-  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiBearerAuth(), ApiErrors(401, 403));
+  applyDecorators(
+    SetMetadata(ROLES_KEY, roles),
+    ApiBearerAuth(),
+    ApiErrors(401, 403),
+    ApiExtension('x-roles', roles),
+  );
 
 /** Any signed-in caller, whatever the role. */
-export const Authenticated = () => applyDecorators(ApiBearerAuth(), ApiErrors(401));
+export const Authenticated = () =>
+  applyDecorators(
+    ApiBearerAuth(),
+    ApiErrors(401),
+    ApiExtension('x-roles', ['customer', 'shop_owner', 'admin']),
+  );
 
 export const CurrentUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AuthenticatedUser => {
