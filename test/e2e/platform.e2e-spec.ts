@@ -63,6 +63,23 @@ describe('Cross-cutting behaviour (e2e)', () => {
       expect(response.text).not.toMatch(/secret internals|db\.ts|at .*\(/);
     });
 
+    it.each([
+      ['a string', '" "'],
+      ['a number', '42'],
+      ['null', 'null'],
+      ['an array', '[{"name":"x"}]'],
+    ])('a body that is %s instead of an object -> 400', async (_label, raw) => {
+      const response = await t.http
+        .post('/api/v1/auth/refresh')
+        .set('Content-Type', 'application/json')
+        .send(raw)
+        .expect(400);
+      expect(response.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: 'The request body must be a JSON object',
+      });
+    });
+
     it('lists every validation problem in details', async () => {
       const response = await t.http
         .post('/api/v1/auth/register')

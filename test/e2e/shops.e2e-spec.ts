@@ -66,6 +66,7 @@ describe('Shops, services and staff (e2e)', () => {
 
     it.each([
       ['no name', { name: undefined }],
+      ['a NUL character in the name', { name: 'Bad\u0000Name' }],
       ['an empty address', { address: ' ' }],
       ['no location', { location: undefined }],
       ['latitude 91', { location: { lat: 91, lng: 0 } }],
@@ -239,6 +240,11 @@ describe('Shops, services and staff (e2e)', () => {
       ['an owner', { ownerId: '00000000-0000-0000-0000-000000000000' }],
       ['an invalid time zone', { timezone: 'Nowhere' }],
       ['a commission over 100 %', { commissionBps: 10_001 }],
+      ['a null name', { name: null }],
+      ['a null commission', { commissionBps: null }],
+      ['null opening hours', { openingHours: null }],
+      ['a null slot interval', { slotIntervalMinutes: null }],
+      ['a null time zone', { timezone: null }],
       [
         'overlapping hours',
         {

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsUUID, Matches } from 'class-validator';
+
+import { Optional } from '../../common/validation/optional';
 
 export const PAYMENT_METHODS = ['ONLINE', 'PAY_AT_SHOP'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -24,7 +26,7 @@ export class CreateBookingDto {
     format: 'uuid',
     description: 'A particular staff member; any free one when omitted',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   staffId?: string;
 

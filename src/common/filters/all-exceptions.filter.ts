@@ -9,7 +9,7 @@ import { DEFAULT_ERROR_CODES, FASTIFY_ERROR_CODES_BY_MESSAGE } from '../errors/e
 import { ErrorResponseDto } from '../errors/error-response.dto';
 
 /** PostgreSQL errors caused by a value the client sent, should one slip past validation. */
-const CLIENT_DATA_SQLSTATES = new Set(['22P02', '22007', '22008', '22003', '22001']);
+const CLIENT_DATA_SQLSTATES = new Set(['22P02', '22007', '22008', '22003', '22001', '22021']);
 
 interface ErrorWithStatus {
   statusCode: number;

@@ -1,7 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+
+import { Optional } from './optional';
 
 /**
  * Composite decorators that validate and document a DTO property in one line, so the OpenAPI document and the
@@ -15,10 +17,14 @@ interface FieldOptions {
 
 function documented(options: FieldOptions, schema: Record<string, unknown>): PropertyDecorator[] {
   const meta = { description: options.description, example: options.example, ...schema };
-  return options.optional ? [ApiPropertyOptional(meta), IsOptional()] : [ApiProperty(meta)];
+  return options.optional ? [ApiPropertyOptional(meta), Optional()] : [ApiProperty(meta)];
 }
 
 const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Control characters have no place in names and addresses (and PostgreSQL refuses NUL in text outright). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
 
 export function TextField(options: FieldOptions & { min?: number; max: number }): PropertyDecorator {
   const min = options.min ?? 1;
@@ -27,6 +33,7 @@ export function TextField(options: FieldOptions & { min?: number; max: number })
     trim,
     IsString(),
     Length(min, options.max),
+    Matches(NO_CONTROL_CHARACTERS, { message: '$property must not contain control characters' }),
   );
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 
 import { ValidationFailedError } from '../errors/domain-error';
 
@@ -12,15 +12,36 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-/** Whitelisting, rejection of unknown properties and conversion of query strings, for every route. */
+/**
+ * Whitelisting, rejection of unknown properties and conversion of query strings, for every route. A body bound to
+ * a DTO must be a JSON object: Nest's pipe would otherwise let a bare string or number through a DTO whose fields
+ * are all optional. No body at all counts as an empty object.
+ */
+@Injectable()
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      stopAtFirstError: false,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
+      if (value === undefined) value = {};
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new ValidationFailedError(['The request body must be a JSON object']);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    stopAtFirstError: false,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
-  });
+  return new AppValidationPipe();
 }

@@ -7,7 +7,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   Matches,
   Max,
   Min,
@@ -15,6 +14,7 @@ import {
 } from 'class-validator';
 
 import { TextField } from '../../common/validation/fields';
+import { Optional } from '../../common/validation/optional';
 import { HasConsistentOpeningHours, IsIanaTimeZone } from './shop-validators';
 
 export class LocationDto {
@@ -64,7 +64,7 @@ export class CreateShopDto {
   location: LocationDto;
 
   @ApiPropertyOptional({ default: 'Asia/Kolkata', example: 'Asia/Kolkata', description: 'IANA time zone' })
-  @IsOptional()
+  @Optional()
   @IsIanaTimeZone()
   timezone?: string;
 
@@ -81,7 +81,7 @@ export class CreateShopDto {
   openingHours: OpeningIntervalDto[];
 
   @ApiPropertyOptional({ minimum: 5, maximum: 60, default: 15 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(5)
   @Max(60)

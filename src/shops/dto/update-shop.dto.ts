@@ -1,15 +1,20 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 
+import { Optional } from '../../common/validation/optional';
 import { CreateShopDto } from './create-shop.dto';
 
-export class UpdateShopDto extends PartialType(CreateShopDto) {
+/**
+ * Any field of the POST body. A field may be left out, but not set to null: every one of them is required on a shop
+ * (skipNullProperties: false makes the POST rules apply to nulls too).
+ */
+export class UpdateShopDto extends PartialType(CreateShopDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 10_000,
     description: 'Admins only: commission in basis points',
   })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(10_000)
