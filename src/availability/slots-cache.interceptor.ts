@@ -7,6 +7,7 @@ import { from, Observable, of, switchMap, tap } from 'rxjs';
 import { isUuid } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
+import { MetricsService } from '../metrics/metrics.service';
 import { AvailabilityRepository } from './availability.repository';
 import { SlotsResponseDto } from './dto/slots.dto';
 import { SlotsService } from './slots.service';
@@ -27,6 +28,7 @@ export class SlotsCacheInterceptor implements NestInterceptor {
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     private readonly availability: AvailabilityRepository,
     private readonly slots: SlotsService,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,8 +53,11 @@ export class SlotsCacheInterceptor implements NestInterceptor {
     if (!versions) return { key: null, cached: undefined };
     const key = `${this.config.redis.keyPrefix}slots:${shopId}:${date}:${serviceId}:c${versions.config}:d${versions.day}`;
     try {
-      return { key, cached: (await this.cache.get<SlotsResponseDto>(key)) ?? undefined };
+      const cached = (await this.cache.get<SlotsResponseDto>(key)) ?? undefined;
+      this.metrics.slotCacheLookups.inc({ result: cached ? 'hit' : 'miss' });
+      return { key, cached };
     } catch (error) {
+      this.metrics.slotCacheLookups.inc({ result: 'error' });
       this.logger.warn(`Slot cache unavailable: ${(error as Error).message}`);
       return { key, cached: undefined };
     }

@@ -169,13 +169,17 @@ export class BookingsService {
         },
       );
     } catch (error) {
-      if (error instanceof RetriesExhaustedError) throw new SlotUnavailableError();
+      if (error instanceof RetriesExhaustedError || error instanceof SlotUnavailableError) {
+        this.metrics.bookingConflicts.inc();
+        throw new SlotUnavailableError();
+      }
       if (error instanceof IdempotencyKeyTakenError && idempotencyKey) {
         const replay = await this.replay(customer.id, idempotencyKey, hash);
         if (replay) return replay;
       }
       throw error;
     }
+    this.metrics.bookingsCreated.inc({ payment_method: created.payment_method });
     return BookingDto.from(created);
   }
 

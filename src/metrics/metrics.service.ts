@@ -21,6 +21,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly bookingsCreated = new Counter({
+    name: 'bookings_created_total',
+    help: 'Bookings created, by payment method',
+    labelNames: ['payment_method'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bookingConflicts = new Counter({
+    name: 'booking_conflicts_total',
+    help: 'Booking requests answered 409 SLOT_UNAVAILABLE',
+    registers: [this.registry],
+  });
+
+  readonly slotCacheLookups = new Counter({
+    name: 'slot_cache_lookups_total',
+    help: 'Slot cache lookups by result: hit, miss (a cache that is down answers every lookup with a miss), error',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

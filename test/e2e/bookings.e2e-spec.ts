@@ -538,6 +538,16 @@ describe('Bookings (e2e)', () => {
     });
   });
 
+  it('counts bookings, conflicts and slot cache hits in /metrics', async () => {
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
+    expect(value(/^bookings_created_total\{payment_method="PAY_AT_SHOP"\} (\d+)/m)).toBeGreaterThan(10);
+    expect(value(/^bookings_created_total\{payment_method="ONLINE"\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^booking_conflicts_total (\d+)/m)).toBeGreaterThanOrEqual(49 + 27);
+    expect(value(/^slot_cache_lookups_total\{result="hit"\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^slot_cache_lookups_total\{result="miss"\} (\d+)/m)).toBeGreaterThan(0);
+  });
+
   it('keeps the read model equal to the live bookings', async () => {
     const rows: Array<{ shop_id: string; local_date: string; busy: Record<string, Array<{ b: string }>> }> =
       await t.app
