@@ -2,8 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { normalizeOpeningHours } from '../../libs/schedule/opening-hours';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
-import { decodeCursor, isCreatedAtKey, isUuid, Page, toPage } from '../common/pagination/pagination';
-import { InvalidCursorError } from '../common/pagination/pagination';
+import {
+  decodeCursor,
+  InvalidCursorError,
+  isCreatedAtKey,
+  isUuid,
+  Page,
+  toPage,
+} from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { CreateShopDto } from './dto/create-shop.dto';
