@@ -20,6 +20,13 @@ export interface SlotInputs {
  * The availability read model (table availability_days): one row per shop and shop-local day with every staff
  * member's busy intervals and a version. Booking changes lock and rewrite the row in their own transaction.
  */
+/** Another transaction created the same shop-day row first: worth a retry, which will find and lock it. */
+export class DayCreatedConcurrentlyError extends Error {
+  constructor() {
+    super('The availability row was created by a concurrent transaction');
+  }
+}
+
 @Injectable()
 export class AvailabilityRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -67,24 +74,23 @@ export class AvailabilityRepository {
     };
   }
 
-  /** Creates the day's row if missing, outside any transaction, so that transactions only ever lock it. */
-  async ensureDay(shopId: string, date: string): Promise<void> {
-    await this.dataSource.query(
-      'INSERT INTO availability_days (shop_id, local_date) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [shopId, date],
-    );
-  }
-
   /**
    * Locks the day's row for the rest of the transaction: booking changes of one shop-day go one at a time.
-   * Null when the row does not exist yet (then the caller creates it outside the transaction and tries again).
+   * The first booking of a shop-day creates the row; if a concurrent transaction created it first, the insert is a
+   * serialization failure and the caller's transaction is retried.
    */
-  async lockDay(manager: EntityManager, shopId: string, date: string): Promise<BusyMap | null> {
-    const rows: Array<{ busy: BusyMap }> = await manager.query(
+  async lockDay(manager: EntityManager, shopId: string, date: string): Promise<BusyMap> {
+    const locked: Array<{ busy: BusyMap }> = await manager.query(
       'SELECT busy FROM availability_days WHERE shop_id = $1 AND local_date = $2 FOR UPDATE',
       [shopId, date],
     );
-    return rows[0]?.busy ?? null;
+    if (locked[0]) return locked[0].busy;
+    const created: Array<{ busy: BusyMap }> = await manager.query(
+      `INSERT INTO availability_days (shop_id, local_date) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING busy`,
+      [shopId, date],
+    );
+    if (!created[0]) throw new DayCreatedConcurrentlyError();
+    return created[0].busy;
   }
 
   async saveDay(manager: EntityManager, shopId: string, date: string, busy: BusyMap): Promise<void> {

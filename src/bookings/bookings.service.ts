@@ -8,7 +8,7 @@ import { Actor, BookingAction, isLive, transition } from '../../libs/bookings/bo
 import { commissionPaise } from '../../libs/money/money';
 import { toIntervals, withBooking, withoutBookings } from '../../libs/slots/busy-map';
 import { candidateSlots, freeStaff, localDateOf } from '../../libs/slots/slot-engine';
-import { AvailabilityRepository } from '../availability/availability.repository';
+import { AvailabilityRepository, DayCreatedConcurrentlyError } from '../availability/availability.repository';
 import { isPgError, PG_EXCLUSION_VIOLATION, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
@@ -41,13 +41,6 @@ const BOOKING_ATTEMPTS = 10;
 
 /** Raised inside the transaction when a concurrent request with the same Idempotency-Key won. */
 class IdempotencyKeyTakenError extends Error {}
-
-/** Raised inside the transaction when the shop-day has no read-model row yet; it is created and the booking retried. */
-class DayNotTrackedError extends Error {
-  constructor(readonly localDate: string) {
-    super(`No availability row for ${localDate} yet`);
-  }
-}
 
 function requestHash(dto: CreateBookingDto): string {
   const canonical = [
@@ -109,7 +102,6 @@ export class BookingsService {
           if (!slot) throw new OutsideOpeningHoursError();
 
           const locked = await this.availability.lockDay(manager, dto.shopId, localDate);
-          if (!locked) throw new DayNotTrackedError(localDate);
           const busy = withoutBookings(
             locked,
             await this.bookings.expireStaleHolds(manager, dto.shopId, localDate),
@@ -159,13 +151,9 @@ export class BookingsService {
         },
         {
           attempts: BOOKING_ATTEMPTS,
-          retryOn: (error) => isPgError(error, PG_EXCLUSION_VIOLATION) || error instanceof DayNotTrackedError,
-          onRetry: async (error) => {
-            // The first booking of a shop-day creates its read-model row, outside any transaction.
-            if (error instanceof DayNotTrackedError)
-              await this.availability.ensureDay(dto.shopId, error.localDate);
-            else this.countRetry('create_booking', error);
-          },
+          retryOn: (error) =>
+            isPgError(error, PG_EXCLUSION_VIOLATION) || error instanceof DayCreatedConcurrentlyError,
+          onRetry: (error) => this.countRetry('create_booking', error),
         },
       );
     } catch (error) {
@@ -235,7 +223,7 @@ export class BookingsService {
     await inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const busy = (await this.availability.lockDay(manager, booking.shop_id, booking.local_date)) ?? {};
+        const busy = await this.availability.lockDay(manager, booking.shop_id, booking.local_date);
         const current = (await this.bookings.findById(id, manager)) as BookingRow;
         const result = transition(current.status, action, actor);
         if (!result.allowed) throw new InvalidBookingTransitionError(current.status, this.pastTense(action));

@@ -27,7 +27,7 @@ export class HoldsService {
       expired += await inSerializableTransaction(
         this.dataSource,
         async (manager) => {
-          const busy = (await this.availability.lockDay(manager, shopId, localDate)) ?? {};
+          const busy = await this.availability.lockDay(manager, shopId, localDate);
           const ids = await this.bookings.expireStaleHolds(manager, shopId, localDate);
           if (ids.length > 0)
             await this.availability.saveDay(manager, shopId, localDate, withoutBookings(busy, ids));
