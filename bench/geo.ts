@@ -114,7 +114,8 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: 1, options: '-c jit=off' });
   await seed(pool);
 
-  for (let i = 0; i < 20; i++) await indexed(pool, randomPoint());
+  // Warm the connection and the buffer cache, as a running service would be.
+  for (let i = 0; i < 200; i++) await indexed(pool, randomPoint());
   const indexedMs: number[] = [];
   const legacyMs: number[] = [];
   let agree = 0;
