@@ -76,6 +76,8 @@ export async function createApiApp(
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         scriptSrc: ["'self'", "'unsafe-inline'"],
+        // TLS is terminated in front of the service; upgrading would break Swagger UI on plain-HTTP hosts.
+        upgradeInsecureRequests: null,
       },
     },
   });
