@@ -64,15 +64,12 @@ const SHOP_COLUMNS = `
   ST_Distance(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_meters`;
 
 /**
- * Nearest active shops: the KNN stream of `nearby_active_shops` (GiST index, radius as index condition), joined to
- * the shop rows. `distance_meters` is the exact distance on the WGS 84 spheroid (computed only for the page);
- * `sort_distance` is the great-circle distance the index orders by, with ties put in id order.
+ * Nearest active shops: the KNN stream of `nearby_active_shops` (GiST index, radius as index condition).
+ * `distance_meters` is the exact distance on the WGS 84 spheroid (computed only for the page); `sort_distance` is
+ * the great-circle distance the index orders by, with ties put in id order.
  */
 export const NEARBY_SQL = `
-  SELECT ${SHOP_COLUMNS}, k.sort_distance
-    FROM nearby_active_shops($1, $2, $3, $4, $5, $6) AS k
-    JOIN shops s ON s.id = k.shop_id
-   ORDER BY k.sort_distance, s.id`;
+  SELECT * FROM nearby_active_shops($1, $2, $3, $4, $5, $6) AS k ORDER BY k.sort_distance, k.id`;
 
 /** Every active shop in the radius at exactly one great-circle distance (and after the cursor): resolves a tie. */
 const NEARBY_TIED_SQL = `

@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * compilation, triggered by PostGIS's high declared function costs, would add hundreds of milliseconds.
  * PL/pgSQL rather than SQL so that each connection plans the query once instead of on every call (about a third
  * more searches per second measured with pgbench). Rows come in great-circle distance order; ties are put in id
- * order by the caller.
+ * order by the caller. It returns the whole rows (with the spheroid distance, computed only for the rows
+ * returned), so the shops read by the index scan are not read a second time.
  */
 export class NearbyShopsFunction1795628246462 implements MigrationInterface {
   name = 'NearbyShopsFunction1795628246462';
@@ -17,22 +18,30 @@ export class NearbyShopsFunction1795628246462 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION nearby_active_shops(
         p_lng float8, p_lat float8, p_radius_m float8, p_after_distance float8, p_after_id uuid, p_rows integer)
-      RETURNS TABLE (shop_id uuid, sort_distance float8)
+      RETURNS TABLE (
+        id uuid, owner_id uuid, name text, address text, lat float8, lng float8, timezone text,
+        opening_hours jsonb, slot_interval_minutes integer, commission_bps integer, status text,
+        config_version integer, created_at timestamptz, updated_at timestamptz,
+        distance_meters float8, sort_distance float8)
       LANGUAGE plpgsql STABLE
       ROWS 50
       SET enable_bitmapscan = off
       SET jit = off
       AS $$
+      DECLARE
+        origin geography := ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography;
       BEGIN
         RETURN QUERY
-        SELECT s.id, s.location <-> ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography
+        SELECT s.id, s.owner_id, s.name, s.address,
+               ST_Y(s.location::geometry), ST_X(s.location::geometry),
+               s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status,
+               s.config_version, s.created_at, s.updated_at,
+               ST_Distance(s.location, origin), s.location <-> origin
           FROM shops s
          WHERE s.status = 'active'
-           AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography, p_radius_m)
-           AND (p_after_distance IS NULL
-                OR (s.location <-> ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography, s.id)
-                   > (p_after_distance, p_after_id))
-         ORDER BY s.location <-> ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography
+           AND ST_DWithin(s.location, origin, p_radius_m)
+           AND (p_after_distance IS NULL OR (s.location <-> origin, s.id) > (p_after_distance, p_after_id))
+         ORDER BY s.location <-> origin
          LIMIT p_rows;
       END
       $$`);
