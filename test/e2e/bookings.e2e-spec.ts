@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 
 import { HoldsService } from '../../src/bookings/holds.service';
-import { at, book, givenBookableShop, localDate } from '../support/bookings';
+import { at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -346,9 +346,7 @@ describe('Bookings (e2e)', () => {
       const body = { shopId: shop.id, serviceId: shop.services[0].id, startsAt: at(date, '14:00') };
       const hold = await book(t.http, customer, { ...body, paymentMethod: 'ONLINE' }).expect(201);
       await book(t.http, otherCustomer, body).expect(409);
-      await t.app
-        .get(DataSource)
-        .query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.body.id]);
+      await expireHoldNow(t, hold.body.id);
       await book(t.http, otherCustomer, body).expect(201);
       const expired = await t.http.get(`/api/v1/bookings/${hold.body.id}`).set(as(customer)).expect(200);
       expect(expired.body.status).toBe('expired');
@@ -363,9 +361,7 @@ describe('Bookings (e2e)', () => {
         paymentMethod: 'ONLINE',
       }).expect(201);
       expect(await slotAt(shop, '14:30')).toBeUndefined();
-      await t.app
-        .get(DataSource)
-        .query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.body.id]);
+      await expireHoldNow(t, hold.body.id);
       expect(await t.app.get(HoldsService).expireDue()).toBeGreaterThanOrEqual(1);
       expect(await slotAt(shop, '14:30')).toMatchObject({ availableStaff: 1 });
       expect((await t.http.get(`/api/v1/bookings/${hold.body.id}`).set(as(customer))).body.status).toBe(

@@ -1,6 +1,4 @@
-import { DataSource } from 'typeorm';
-
-import { at, book, givenBookableShop, localDate } from '../support/bookings';
+import { at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, givenUser } from '../support/factories';
 import { spawnEntry, waitForOutput } from '../support/processes';
@@ -34,9 +32,7 @@ describe('The worker process (real process, own database)', () => {
       startsAt: at(date, '10:00'),
       paymentMethod: 'ONLINE',
     }).expect(201);
-    await t.app
-      .get(DataSource)
-      .query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.body.id]);
+    await expireHoldNow(t, hold.body.id);
 
     const worker = spawnEntry(
       'worker',

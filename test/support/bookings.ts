@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
 
 import { GivenUser } from './factories';
 import { GivenShop, givenShop } from './shops';
-import { TestAgent } from './test-app';
+import { TestAgent, TestApp } from './test-app';
 
 export const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' }));
 
@@ -39,4 +40,11 @@ export function book(
   const request = http.post('/api/v1/bookings').set('Authorization', `Bearer ${customer.accessToken}`);
   if (idempotencyKey) request.set('Idempotency-Key', idempotencyKey);
   return request.send({ paymentMethod: 'PAY_AT_SHOP', ...body });
+}
+
+/** Moves an unpaid hold's expiry into the past, as if its time had run out. */
+export async function expireHoldNow(testApp: TestApp, bookingId: string): Promise<void> {
+  await testApp.app
+    .get(DataSource)
+    .query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = $1`, [bookingId]);
 }

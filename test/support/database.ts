@@ -19,6 +19,23 @@ async function onServer<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Creates an empty database on the test server and returns its URL. Refuses any name that does not say it is for
+ * tests, so no set-up can ever touch a real database.
+ */
+export async function createTestDatabase(name: string): Promise<string> {
+  if (!name.includes('test'))
+    throw new Error(`Refusing to create ${name}: a test database's name must contain "test"`);
+  await onServer((client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropTestDatabase(name: string): Promise<void> {
+  await onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
 export interface ScratchDatabase {
   url: string;
   drop(): Promise<void>;
@@ -30,15 +47,7 @@ export interface ScratchDatabase {
  */
 export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const name = `${process.env.HAIRONE_TEST_DATABASE}_s${randomBytes(3).toString('hex')}`;
-  await onServer((client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  await runMigrations(testConfig({ DATABASE_URL: url.toString() }));
-  return {
-    url: url.toString(),
-    drop: () =>
-      onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
-        () => undefined,
-      ),
-  };
+  const url = await createTestDatabase(name);
+  await runMigrations(testConfig({ DATABASE_URL: url }));
+  return { url, drop: () => dropTestDatabase(name) };
 }

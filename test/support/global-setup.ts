@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { Client } from 'pg';
-
 import { runMigrations } from '../../src/database/migrate';
+import { createTestDatabase } from './database';
 import { testConfig } from './test-env';
 
 /**
@@ -10,30 +9,14 @@ import { testConfig } from './test-env';
  * key prefix, and refuses to run against a database whose name does not say it is for tests.
  */
 export default async function globalSetup(): Promise<void> {
-  const serverUrl = new URL(
-    process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  );
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const database = `hairone_test_${runId}`;
-
-  const admin = new Client({ connectionString: serverUrl.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${database}"`);
-  } finally {
-    await admin.end();
-  }
-
-  const databaseUrl = new URL(serverUrl);
-  databaseUrl.pathname = `/${database}`;
-  if (!databaseUrl.pathname.includes('test')) {
-    throw new Error(`Refusing to run tests against ${databaseUrl.pathname}: its name must contain "test"`);
-  }
+  const databaseUrl = await createTestDatabase(database);
 
   Object.assign(process.env, {
     NODE_ENV: 'test',
     HAIRONE_TEST_DATABASE: database,
-    DATABASE_URL: databaseUrl.toString(),
+    DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
     REDIS_KEY_PREFIX: `hairone-test-${runId}:`,
     JWT_SECRET: randomBytes(48).toString('base64url'),

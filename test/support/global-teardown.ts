@@ -1,20 +1,13 @@
 import Redis from 'ioredis';
-import { Client } from 'pg';
+
+import { dropTestDatabase } from './database';
 
 /** Drops this run's database and Redis keys, unless KEEP_TEST_DATABASE=1 asks to keep them for a post-mortem. */
 export default async function globalTeardown(): Promise<void> {
   const database = process.env.HAIRONE_TEST_DATABASE;
   if (!database || process.env.KEEP_TEST_DATABASE === '1') return;
 
-  const admin = new Client({
-    connectionString: process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await dropTestDatabase(database);
 
   const redis = new Redis(process.env.REDIS_URL as string);
   try {
