@@ -9,6 +9,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PaymentsModule } from './payments/payments.module';
 import { RedisModule } from './redis/redis.module';
 import { ShopsModule } from './shops/shops.module';
 import { UsersModule } from './users/users.module';
@@ -31,6 +32,7 @@ export class AppModule {
         ShopsModule,
         AvailabilityModule,
         BookingsModule,
+        PaymentsModule,
         HealthModule.register({ http: true }),
         ...extraImports,
       ],

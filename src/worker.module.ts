@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
 import { BookingsModule } from './bookings/bookings.module';
-import { HoldSweeper } from './bookings/hold-sweeper';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PaymentsCron } from './payments/payments.cron';
+import { PaymentsWorkerModule } from './payments/payments-worker.module';
+import { QueuesModule } from './queues/queues.module';
 import { RedisModule } from './redis/redis.module';
 import { WorkerHeartbeat } from './worker-heartbeat';
 
@@ -25,8 +27,10 @@ export class WorkerModule {
         ScheduleModule.forRoot(),
         MetricsModule,
         BookingsModule,
+        QueuesModule,
+        PaymentsWorkerModule,
       ],
-      providers: [WorkerHeartbeat, HoldSweeper],
+      providers: [WorkerHeartbeat, PaymentsCron],
     };
   }
 }

@@ -41,3 +41,6 @@ export function sumPaise(amounts: readonly number[]): number {
   assertPaise(result, 'total');
   return result;
 }
+
+/** HairOne charges in one currency. */
+export const PLATFORM_CURRENCY = 'INR';

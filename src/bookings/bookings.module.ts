@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 
 import { AvailabilityModule } from '../availability/availability.module';
+import { PaymentGatewayModule } from '../payments/payment-gateway.module';
 import { BookingsController } from './bookings.controller';
 import { BookingsRepository } from './bookings.repository';
 import { BookingsService } from './bookings.service';
 import { HoldsService } from './holds.service';
 
 @Module({
-  imports: [AvailabilityModule],
+  imports: [AvailabilityModule, PaymentGatewayModule],
   controllers: [BookingsController],
   providers: [BookingsService, BookingsRepository, HoldsService],
-  exports: [BookingsService, HoldsService, BookingsRepository],
+  exports: [BookingsService, HoldsService, BookingsRepository, AvailabilityModule],
 })
 export class BookingsModule {}

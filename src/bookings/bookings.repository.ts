@@ -29,7 +29,23 @@ export interface BookingRow {
   /** From the shop: bookings are shown in its time zone, and its owner may manage them. */
   timezone: string;
   shop_owner_id: string;
+  /** From the booking's provider order, when it has one (ONLINE bookings). */
+  payment_id: string | null;
+  payment_provider: string | null;
+  payment_key_id: string | null;
+  payment_order_id: string | null;
+  payment_amount_paise: number | null;
+  payment_currency: string | null;
 }
+
+const NO_PAYMENT = {
+  payment_id: null,
+  payment_provider: null,
+  payment_key_id: null,
+  payment_order_id: null,
+  payment_amount_paise: null,
+  payment_currency: null,
+};
 
 export interface BookingContext {
   shopStatus: string;
@@ -71,8 +87,11 @@ const SELECT_BOOKING = `
   SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
          b.amount_paise, b.commission_paise, b.settlement_status, b.expires_at, b.cancel_reason, b.created_at,
-         s.timezone, s.owner_id AS shop_owner_id
-    FROM bookings b JOIN shops s ON s.id = b.shop_id`;
+         s.timezone, s.owner_id AS shop_owner_id,
+         p.id AS payment_id, p.provider AS payment_provider, p.key_id AS payment_key_id,
+         p.provider_order_id AS payment_order_id, p.amount_paise AS payment_amount_paise,
+         p.currency AS payment_currency
+    FROM bookings b JOIN shops s ON s.id = b.shop_id LEFT JOIN payments p ON p.booking_id = b.id`;
 
 @Injectable()
 export class BookingsRepository {
@@ -150,7 +169,7 @@ export class BookingsRepository {
         booking.expiresAt,
       ],
     );
-    return { ...rows[0], timezone: shop.timezone, shop_owner_id: shop.ownerId };
+    return { ...rows[0], timezone: shop.timezone, shop_owner_id: shop.ownerId, ...NO_PAYMENT };
   }
 
   /** Unpaid holds of one shop-day whose time is up: expired now, inside the caller's transaction. */
@@ -192,6 +211,30 @@ export class BookingsRepository {
       [id, from, to, cancelReason ?? null],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Moves a booking's status and payment status together, if both are still what the caller read; false when
+   * someone else changed the booking first.
+   */
+  async changePaymentState(
+    manager: EntityManager,
+    id: string,
+    from: { status: BookingStatus; paymentStatus: PaymentStatus },
+    to: { status: BookingStatus; paymentStatus: PaymentStatus },
+  ): Promise<boolean> {
+    const rows = await queryReturning(
+      manager,
+      `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
+        WHERE id = $1 AND status = $2 AND payment_status = $3 RETURNING id`,
+      [id, from.status, from.paymentStatus, to.status, to.paymentStatus],
+    );
+    return rows.length === 1;
+  }
+
+  /** Forgets the idempotency keys that point at a booking, so a client may retry with the same key. */
+  async deleteIdempotencyKeysOf(manager: EntityManager, bookingId: string): Promise<void> {
+    await manager.query('DELETE FROM idempotency_keys WHERE booking_id = $1', [bookingId]);
   }
 
   async findIdempotencyKey(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
@@ -16,6 +16,10 @@ import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/paginat
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
+import { CheckoutService } from '../payments/checkout.service';
+import { OnlinePaymentsDisabledError, PaymentProviderUnavailableError } from '../payments/payments.errors';
+import { PaymentsQueue } from '../payments/payments.queue';
+import { PaymentsRepository } from '../payments/payments.repository';
 import {
   BeyondHorizonError,
   BookingActionForbiddenError,
@@ -59,11 +63,16 @@ const isStartsAtKey = (key: unknown[]): key is StartsAtKey =>
 
 @Injectable()
 export class BookingsService {
+  private readonly logger = new Logger(BookingsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
     private readonly availability: AvailabilityRepository,
     private readonly metrics: MetricsService,
+    private readonly checkout: CheckoutService,
+    private readonly payments: PaymentsRepository,
+    private readonly paymentsQueue: PaymentsQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -77,6 +86,7 @@ export class BookingsService {
     dto: CreateBookingDto,
     idempotencyKey?: string,
   ): Promise<BookingDto> {
+    if (dto.paymentMethod === 'ONLINE' && !this.checkout.enabled) throw new OnlinePaymentsDisabledError();
     const hash = requestHash(dto);
     if (idempotencyKey) {
       const replay = await this.replay(customer.id, idempotencyKey, hash);
@@ -168,7 +178,52 @@ export class BookingsService {
       throw error;
     }
     this.metrics.bookingsCreated.inc({ payment_method: created.payment_method });
-    return BookingDto.from(created);
+    return this.withOrder(created);
+  }
+
+  /**
+   * An unpaid ONLINE hold needs its provider order before the client can pay. The order is created after the
+   * booking's transaction (no network call under locks); if the provider cannot be reached the hold is released
+   * at once, so a failed checkout never blocks the slot for the whole hold time.
+   */
+  private async withOrder(row: BookingRow): Promise<BookingDto> {
+    if (row.payment_method !== 'ONLINE' || row.status !== 'pending_payment' || row.payment_order_id) {
+      return BookingDto.from(row);
+    }
+    try {
+      await this.checkout.openOrder(row);
+    } catch (error) {
+      this.logger.error({
+        msg: 'Could not open a payment order; releasing the hold',
+        bookingId: row.id,
+        err: error,
+      });
+      if (await this.releaseHold(row)) throw new PaymentProviderUnavailableError();
+    }
+    return BookingDto.from((await this.bookings.findById(row.id)) as BookingRow);
+  }
+
+  /** Ends a hold that has no order (and forgets its idempotency key); false if an order appeared meanwhile. */
+  private releaseHold(row: BookingRow): Promise<boolean> {
+    return inSerializableTransaction(
+      this.dataSource,
+      async (manager) => {
+        const busy = await this.availability.lockDay(manager, row.shop_id, row.local_date);
+        const current = (await this.bookings.findById(row.id, manager)) as BookingRow;
+        if (current.payment_order_id) return false;
+        if (await this.bookings.changeStatus(manager, row.id, 'pending_payment', 'expired')) {
+          await this.availability.saveDay(
+            manager,
+            row.shop_id,
+            row.local_date,
+            withoutBookings(busy, [row.id]),
+          );
+        }
+        await this.bookings.deleteIdempotencyKeysOf(manager, row.id);
+        return true;
+      },
+      { attempts: BOOKING_ATTEMPTS, onRetry: (error) => this.countRetry('release_hold', error) },
+    );
   }
 
   async get(user: AuthenticatedUser, id: string): Promise<BookingDto> {
@@ -220,7 +275,7 @@ export class BookingsService {
     if (!first.allowed && first.reason === 'forbidden')
       throw new BookingActionForbiddenError(action.replace('_', '-'));
 
-    await inSerializableTransaction(
+    const refundOf = await inSerializableTransaction(
       this.dataSource,
       async (manager) => {
         const busy = await this.availability.lockDay(manager, booking.shop_id, booking.local_date);
@@ -238,6 +293,17 @@ export class BookingsService {
             withoutBookings(busy, [id]),
           );
         }
+        // Cancelling a paid booking gives the money back: one refund per payment, sent by the worker.
+        if (action === 'cancel' && current.payment_status === 'paid' && current.payment_id) {
+          await this.bookings.changePaymentState(
+            manager,
+            id,
+            { status: result.to, paymentStatus: 'paid' },
+            { status: result.to, paymentStatus: 'refund_pending' },
+          );
+          if (await this.payments.requestRefund(manager, current.payment_id)) return current.payment_id;
+        }
+        return null;
       },
       { attempts: BOOKING_ATTEMPTS, onRetry: (error) => this.countRetry(action, error) },
     ).catch((error: unknown) => {
@@ -246,6 +312,7 @@ export class BookingsService {
       }
       throw error;
     });
+    if (refundOf) await this.paymentsQueue.refund({ paymentId: refundOf });
     return BookingDto.from((await this.bookings.findById(id)) as BookingRow);
   }
 
@@ -291,6 +358,6 @@ export class BookingsService {
     const stored = await this.bookings.findIdempotencyKey(customerId, key);
     if (!stored) return null;
     if (stored.requestHash !== hash) throw new IdempotencyKeyReusedError();
-    return BookingDto.from((await this.bookings.findById(stored.bookingId)) as BookingRow);
+    return this.withOrder((await this.bookings.findById(stored.bookingId)) as BookingRow);
   }
 }

@@ -31,7 +31,14 @@ export interface AppConfig {
   payments: {
     pendingTtlSeconds: number;
     defaultCommissionBps: number;
-    razorpay: { apiBaseUrl: string; keyId?: string; keySecret?: string; webhookSecret?: string };
+    reconcileIntervalSeconds: number;
+    razorpay: {
+      apiBaseUrl: string;
+      keyId?: string;
+      keySecret?: string;
+      webhookSecret?: string;
+      timeoutMs: number;
+    };
   };
   slots: { cacheTtlSeconds: number; cacheRedisUrl: string };
   bookings: { minNoticeMinutes: number; horizonDays: number; holdSweepIntervalSeconds: number };
@@ -91,7 +98,9 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
         keyId: v.RAZORPAY_KEY_ID,
         keySecret: v.RAZORPAY_KEY_SECRET,
         webhookSecret: v.RAZORPAY_WEBHOOK_SECRET,
+        timeoutMs: v.RAZORPAY_TIMEOUT_MS,
       },
+      reconcileIntervalSeconds: v.PAYMENT_RECONCILE_INTERVAL_SECONDS,
     },
     slots: { cacheTtlSeconds: v.SLOTS_CACHE_TTL_SECONDS, cacheRedisUrl: v.CACHE_REDIS_URL ?? v.REDIS_URL },
     bookings: {

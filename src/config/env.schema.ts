@@ -57,12 +57,21 @@ export const envSchema = Joi.object({
 
   PAYMENT_PENDING_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(900),
   DEFAULT_COMMISSION_BPS: Joi.number().integer().min(0).max(10_000).default(1000),
-  RAZORPAY_API_BASE_URL: Joi.string()
-    .uri({ scheme: ['http', 'https'] })
-    .default('https://api.razorpay.com'),
-  RAZORPAY_KEY_ID: Joi.string(),
-  RAZORPAY_KEY_SECRET: Joi.string(),
-  RAZORPAY_WEBHOOK_SECRET: Joi.string(),
+  // Plain http only outside production: the local stand-in and tests.
+  RAZORPAY_API_BASE_URL: Joi.when('NODE_ENV', {
+    is: 'production',
+    then: Joi.string()
+      .uri({ scheme: ['https'] })
+      .messages({
+        'string.uriCustomScheme': '"RAZORPAY_API_BASE_URL" must be an https URL in production',
+      }),
+    otherwise: Joi.string().uri({ scheme: ['http', 'https'] }),
+  }).default('https://api.razorpay.com'),
+  RAZORPAY_KEY_ID: Joi.string().pattern(/^[A-Za-z0-9_]+$/),
+  RAZORPAY_KEY_SECRET: Joi.string().min(8),
+  RAZORPAY_WEBHOOK_SECRET: Joi.string().min(8),
+  RAZORPAY_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(10_000),
+  PAYMENT_RECONCILE_INTERVAL_SECONDS: Joi.number().integer().min(1).max(3600).default(30),
   SLOTS_CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(3600).default(300),
   CACHE_REDIS_URL: redisUrl,
   BOOKING_MIN_NOTICE_MINUTES: Joi.number()
@@ -75,4 +84,5 @@ export const envSchema = Joi.object({
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')
+  .with('RAZORPAY_KEY_ID', 'RAZORPAY_WEBHOOK_SECRET')
   .unknown(true);

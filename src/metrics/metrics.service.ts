@@ -41,6 +41,41 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly paymentCaptures = new Counter({
+    name: 'payment_captures_total',
+    help: 'Captured payments applied to bookings, by source (checkout, webhook, reconciliation) and decision',
+    labelNames: ['source', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paymentSignatureRejections = new Counter({
+    name: 'payment_signature_rejections_total',
+    help: 'Checkout verifications and webhooks refused for an invalid signature',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paymentEvents = new Counter({
+    name: 'payment_webhook_events_total',
+    help: 'Webhook events by type and outcome (received, duplicate, then what processing did)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paymentReviews = new Counter({
+    name: 'payment_reviews_total',
+    help: 'Payments recorded for review instead of applied (amount or currency mismatch, unknown order, ...)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paymentRefunds = new Counter({
+    name: 'payment_refunds_total',
+    help: 'Refund state changes recorded, by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

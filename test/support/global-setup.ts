@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { runMigrations } from '../../src/database/migrate';
+import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { createTestDatabase } from './database';
 import { testConfig } from './test-env';
 
@@ -12,6 +13,16 @@ export default async function globalSetup(): Promise<void> {
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const database = `hairone_test_${runId}`;
   const databaseUrl = await createTestDatabase(database);
+
+  // One Razorpay stand-in for the run (suites that inject faults start their own). It lives in this process
+  // until the global teardown; suites reach its control API over HTTP.
+  const razorpay = {
+    keyId: 'rzp_test_hairone',
+    keySecret: randomBytes(24).toString('hex'),
+    webhookSecret: randomBytes(24).toString('hex'),
+  };
+  const standIn = new RazorpayStandIn(razorpay);
+  (globalThis as { razorpayStandIn?: RazorpayStandIn }).razorpayStandIn = standIn;
 
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -25,6 +36,10 @@ export default async function globalSetup(): Promise<void> {
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_BOOKINGS_PER_MINUTE: '100000',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+    RAZORPAY_API_BASE_URL: await standIn.listen(),
+    RAZORPAY_KEY_ID: razorpay.keyId,
+    RAZORPAY_KEY_SECRET: razorpay.keySecret,
+    RAZORPAY_WEBHOOK_SECRET: razorpay.webhookSecret,
   });
 
   await runMigrations(testConfig());

@@ -1,9 +1,11 @@
 import Redis from 'ioredis';
 
+import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { dropTestDatabase } from './database';
 
 /** Drops this run's database and Redis keys, unless KEEP_TEST_DATABASE=1 asks to keep them for a post-mortem. */
 export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { razorpayStandIn?: RazorpayStandIn }).razorpayStandIn?.close();
   const database = process.env.HAIRONE_TEST_DATABASE;
   if (!database || process.env.KEEP_TEST_DATABASE === '1') return;
 

@@ -10,6 +10,15 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const SETTLEMENT_STATUSES = ['unsettled', 'settled'] as const;
 export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
 
+export class BookingPaymentDto {
+  @ApiProperty({ example: 'razorpay' }) provider: string;
+  @ApiProperty({ example: 'order_NXt7Zq9Lr2Vb8K', description: "The provider's order to pay at checkout" })
+  orderId: string;
+  @ApiProperty() amountPaise: number;
+  @ApiProperty({ example: 'INR' }) currency: string;
+  @ApiProperty({ description: 'The public key id the checkout must be opened with' }) keyId: string;
+}
+
 export class BookingDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) customerId: string;
@@ -27,6 +36,9 @@ export class BookingDto {
 
   @ApiPropertyOptional({ description: 'Until when an unpaid ONLINE booking holds its slot' })
   expiresAt?: string;
+
+  @ApiPropertyOptional({ type: BookingPaymentDto, description: 'ONLINE bookings: the order to pay' })
+  payment?: BookingPaymentDto;
 
   @ApiPropertyOptional({ nullable: true, type: String }) cancelReason?: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -48,6 +60,17 @@ export class BookingDto {
       commissionPaise: row.commission_paise,
       settlementStatus: row.settlement_status,
       ...(row.expires_at ? { expiresAt: formatInstant(row.expires_at.getTime(), zone) } : {}),
+      ...(row.payment_order_id
+        ? {
+            payment: {
+              provider: row.payment_provider as string,
+              orderId: row.payment_order_id,
+              amountPaise: row.payment_amount_paise as number,
+              currency: row.payment_currency as string,
+              keyId: row.payment_key_id as string,
+            },
+          }
+        : {}),
       cancelReason: row.cancel_reason,
       createdAt: row.created_at.toISOString(),
     };

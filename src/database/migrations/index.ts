@@ -2,6 +2,7 @@ import { InitAccounts1795626146681 } from './1795626146681-init-accounts';
 import { Shops1795627485621 } from './1795627485621-shops';
 import { NearbyShopsFunction1795628246462 } from './1795628246462-nearby-shops-function';
 import { Bookings1795629202051 } from './1795629202051-bookings';
+import { Payments1795700000000 } from './1795700000000-payments';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Shops1795627485621,
   NearbyShopsFunction1795628246462,
   Bookings1795629202051,
+  Payments1795700000000,
 ];

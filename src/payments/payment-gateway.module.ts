@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+
+import { QueuesModule } from '../queues/queues.module';
+import { CheckoutService } from './checkout.service';
+import { PaymentsQueue } from './payments.queue';
+import { PaymentsRepository } from './payments.repository';
+import { PAYMENT_PROVIDER } from './providers/payment-provider';
+import { RazorpayProvider } from './providers/razorpay.provider';
+
+/**
+ * The payment provider and the payments table, without any booking logic: bookings use it to open orders and
+ * to ask for refunds, and the payments feature module builds the webhooks and reconciliation on top of it.
+ * Another provider is another class bound to PAYMENT_PROVIDER here.
+ */
+@Module({
+  imports: [QueuesModule],
+  providers: [
+    { provide: PAYMENT_PROVIDER, useClass: RazorpayProvider },
+    PaymentsRepository,
+    PaymentsQueue,
+    CheckoutService,
+  ],
+  exports: [PAYMENT_PROVIDER, PaymentsRepository, PaymentsQueue, CheckoutService],
+})
+export class PaymentGatewayModule {}

@@ -1,0 +1,63 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+
+import { BookingDto } from '../bookings/dto/booking.dto';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { AuthenticatedUser, CurrentUser, Public, Roles } from '../common/decorators/auth.decorators';
+import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
+import { InvalidSignatureError } from './payments.errors';
+import { PaymentsService } from './payments.service';
+
+@ApiTags('payments')
+@Controller('payments')
+export class PaymentsController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Post('razorpay/verify')
+  @HttpCode(HttpStatus.OK)
+  @Roles('customer')
+  @ApiOperation({
+    summary: 'Confirm an ONLINE booking with the result of Razorpay Checkout',
+    description:
+      'The signature is checked against the order stored for the booking; only its customer may confirm it. ' +
+      'A payment that arrives after the hold expired confirms the booking if its slot is still free, otherwise ' +
+      'it is refunded (409 PAYMENT_NOT_APPLICABLE).',
+  })
+  @ApiOkResponse({ type: BookingDto })
+  @ApiErrors(400, 404, 409)
+  verify(
+    @CurrentUser() customer: AuthenticatedUser,
+    @Body() dto: VerifyRazorpayPaymentDto,
+  ): Promise<BookingDto> {
+    return this.payments.verifyCheckout(customer, dto);
+  }
+
+  @Post('webhooks/razorpay')
+  @HttpCode(HttpStatus.OK)
+  @Public()
+  @SkipThrottle()
+  @ApiOperation({
+    summary: 'Razorpay webhooks (called by Razorpay)',
+    description:
+      'The signature is checked over the raw body with the webhook secret. A valid event is stored once per ' +
+      'event id and answered at once; the worker applies it.',
+  })
+  @ApiHeader({ name: 'X-Razorpay-Signature', required: true })
+  @ApiHeader({ name: 'X-Razorpay-Event-Id', required: true })
+  @ApiBody({ schema: { type: 'object', description: 'A Razorpay webhook event' } })
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiErrors(400)
+  async webhook(
+    @Req() request: RawBodyRequest<FastifyRequest>,
+    @Headers('x-razorpay-signature') signature?: string,
+    @Headers('x-razorpay-event-id') eventId?: string,
+  ): Promise<{ status: 'ok' }> {
+    const rawBody = request.rawBody ?? Buffer.alloc(0);
+    if (!(await this.payments.receiveWebhook(rawBody, request.body, signature, eventId))) {
+      throw new InvalidSignatureError();
+    }
+    return { status: 'ok' };
+  }
+}

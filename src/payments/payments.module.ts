@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+
+import { BookingsModule } from '../bookings/bookings.module';
+import { PaymentGatewayModule } from './payment-gateway.module';
+import { PaymentsController } from './payments.controller';
+import { PaymentsReconciler } from './payments.reconciler';
+import { PaymentsService } from './payments.service';
+
+/** Checkout verification, webhooks, refunds and reconciliation, on top of the provider gateway. */
+@Module({
+  imports: [BookingsModule, PaymentGatewayModule],
+  controllers: [PaymentsController],
+  providers: [PaymentsService, PaymentsReconciler],
+  exports: [PaymentsService, PaymentsReconciler],
+})
+export class PaymentsModule {}

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+import { AppConfig } from '../config/app.config';
+import { APP_CONFIG } from '../config/config.constants';
+import { PaymentsQueue } from './payments.queue';
+import { PaymentsRepository } from './payments.repository';
+import { PaymentsService } from './payments.service';
+import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
+
+const BATCH = 100;
+/** Work younger than this is left to its own job, which is probably still running. */
+const STUCK_AFTER_SECONDS = 60;
+
+export interface ReconcileReport {
+  ordersChecked: number;
+  capturesFound: number;
+  refundsRetried: number;
+  refundsUpdated: number;
+  eventsRequeued: number;
+}
+
+/**
+ * So that a lost webhook or a lost job never loses money: asks the provider about unpaid orders whose hold is
+ * about to expire or expired recently and applies what it says; re-sends refunds the provider has not
+ * accepted; follows pending refunds; re-enqueues stored events nobody processed.
+ */
+@Injectable()
+export class PaymentsReconciler {
+  private readonly logger = new Logger(PaymentsReconciler.name);
+
+  constructor(
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly payments: PaymentsRepository,
+    private readonly service: PaymentsService,
+    private readonly queue: PaymentsQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = {
+      ordersChecked: 0,
+      capturesFound: 0,
+      refundsRetried: 0,
+      refundsUpdated: 0,
+      eventsRequeued: 0,
+    };
+    if (!this.provider.enabled) return report;
+
+    for (const payment of await this.payments.claimDueForReconcile(
+      BATCH,
+      this.config.payments.reconcileIntervalSeconds,
+    )) {
+      report.ordersChecked += 1;
+      try {
+        const captured = (await this.provider.paymentsOfOrder(payment.provider_order_id)).find(
+          (candidate) => candidate.status === 'captured',
+        );
+        if (captured && captured.orderId === payment.provider_order_id) {
+          report.capturesFound += 1;
+          await this.service.applyCapture(
+            payment,
+            { paymentId: captured.paymentId, amountPaise: captured.amountPaise, currency: captured.currency },
+            'reconciliation',
+          );
+        }
+      } catch (error) {
+        this.logger.warn({
+          msg: 'Could not reconcile an order; will ask again',
+          orderId: payment.provider_order_id,
+          err: error,
+        });
+      }
+    }
+
+    for (const payment of await this.payments.openRefunds(STUCK_AFTER_SECONDS, BATCH)) {
+      try {
+        if (payment.refund_status === 'requested') {
+          report.refundsRetried += 1;
+          await this.queue.refund({ paymentId: payment.id });
+        } else if (payment.provider_refund_id) {
+          const refund = await this.provider.fetchRefund(payment.provider_refund_id);
+          if (refund.status !== 'pending') {
+            report.refundsUpdated += 1;
+            await this.service.applyRefund(payment, refund);
+          }
+        }
+      } catch (error) {
+        this.logger.warn({
+          msg: 'Could not follow up a refund; will try again',
+          paymentId: payment.id,
+          err: error,
+        });
+      }
+    }
+
+    for (const event of await this.payments.stuckEvents(STUCK_AFTER_SECONDS, BATCH)) {
+      if (await this.queue.processEvent({ provider: event.provider, eventId: event.event_id })) {
+        report.eventsRequeued += 1;
+      }
+    }
+    if (report.capturesFound + report.refundsRetried + report.refundsUpdated + report.eventsRequeued > 0) {
+      this.logger.log({ msg: 'Reconciliation applied changes', ...report });
+    }
+    return report;
+  }
+}

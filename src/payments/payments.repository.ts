@@ -1,0 +1,263 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { BookingStatus } from '../../libs/bookings/booking-state';
+import { queryReturning } from '../common/database/pg-errors';
+
+export type RefundStatus = 'requested' | 'pending' | 'processed' | 'failed';
+
+/** A payment row with the booking facts payment handling needs. */
+export interface PaymentRow {
+  id: string;
+  booking_id: string;
+  provider: string;
+  provider_order_id: string;
+  amount_paise: number;
+  currency: string;
+  provider_payment_id: string | null;
+  refund_status: RefundStatus | null;
+  provider_refund_id: string | null;
+  customer_id: string;
+  shop_id: string;
+  local_date: string;
+  booking_status: BookingStatus;
+}
+
+export interface StoredEvent {
+  provider: string;
+  event_id: string;
+  event_type: string;
+  payload: unknown;
+  attempts: number;
+  processed_at: Date | null;
+}
+
+const SELECT_PAYMENT = `
+  SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id,
+         p.refund_status, p.provider_refund_id, b.customer_id, b.shop_id,
+         to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status AS booking_status
+    FROM payments p JOIN bookings b ON b.id = p.booking_id`;
+
+/** An event that failed this often is left for a person (it stays unprocessed, visible in the table). */
+const MAX_EVENT_ATTEMPTS = 20;
+/** How long after a hold's expiry the reconciler keeps asking the provider about its order. */
+const RECONCILE_GRACE = '1 hour';
+/** The reconciler starts asking this long before a hold expires. */
+const RECONCILE_LEAD = '60 seconds';
+
+@Injectable()
+export class PaymentsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Stores the provider order of a booking; a concurrent second order for the same booking is not stored. */
+  async insertOrder(order: {
+    bookingId: string;
+    provider: string;
+    keyId: string;
+    orderId: string;
+    amountPaise: number;
+    currency: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO payments (booking_id, provider, key_id, provider_order_id, amount_paise, currency,
+                             next_reconcile_at, reconcile_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz - interval '${RECONCILE_LEAD}',
+               $7::timestamptz + interval '${RECONCILE_GRACE}')
+       ON CONFLICT (booking_id) DO NOTHING`,
+      [
+        order.bookingId,
+        order.provider,
+        order.keyId,
+        order.orderId,
+        order.amountPaise,
+        order.currency,
+        order.expiresAt,
+      ],
+    );
+  }
+
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentRow | null> {
+    const rows: PaymentRow[] = await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async findByOrder(provider: string, orderId: string): Promise<PaymentRow | null> {
+    const rows: PaymentRow[] = await this.dataSource.query(
+      `${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_order_id = $2`,
+      [provider, orderId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findByProviderPayment(provider: string, paymentId: string): Promise<PaymentRow | null> {
+    const rows: PaymentRow[] = await this.dataSource.query(
+      `${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_payment_id = $2`,
+      [provider, paymentId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The row locked for the caller's transaction. */
+  async lock(manager: EntityManager, id: string): Promise<PaymentRow> {
+    const rows: PaymentRow[] = await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1 FOR UPDATE OF p`, [id]);
+    return rows[0];
+  }
+
+  /** Attaches the captured provider payment; the unique constraint refuses one payment on two bookings. */
+  async recordCapture(manager: EntityManager, id: string, providerPaymentId: string): Promise<void> {
+    await manager.query(
+      `UPDATE payments SET provider_payment_id = $2, captured_at = now(), next_reconcile_at = NULL,
+                           updated_at = now()
+        WHERE id = $1 AND provider_payment_id IS NULL`,
+      [id, providerPaymentId],
+    );
+  }
+
+  /** Opens the one refund of a captured payment; false when one was already asked for. */
+  async requestRefund(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await queryReturning(
+      manager,
+      `UPDATE payments SET refund_status = 'requested', refund_requested_at = now(), updated_at = now()
+        WHERE id = $1 AND provider_payment_id IS NOT NULL AND refund_status IS NULL
+       RETURNING id`,
+      [id],
+    );
+    return rows.length === 1;
+  }
+
+  /** Records what the provider said about the refund; a refund only moves forward. */
+  async recordRefund(
+    manager: EntityManager,
+    id: string,
+    refund: { refundId: string; status: Exclude<RefundStatus, 'requested'> },
+  ): Promise<boolean> {
+    const rows = await queryReturning(
+      manager,
+      `UPDATE payments SET provider_refund_id = COALESCE(provider_refund_id, $2), refund_status = $3,
+                           updated_at = now()
+        WHERE id = $1 AND (provider_refund_id IS NULL OR provider_refund_id = $2)
+          AND (refund_status IS DISTINCT FROM 'processed')
+          AND NOT (refund_status = 'failed' AND $3 = 'pending')
+       RETURNING id`,
+      [id, refund.refundId, refund.status],
+    );
+    return rows.length === 1;
+  }
+
+  /** The provider refused the refund outright: it stays failed until a person looks at it. */
+  async failRefundRequest(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE payments SET refund_status = 'failed', updated_at = now() WHERE id = $1 AND refund_status = 'requested'`,
+      [id],
+    );
+  }
+
+  /**
+   * Claims up to `limit` unpaid orders due for a check with the provider and schedules their next check, so
+   * concurrent reconcilers never ask about the same order at once.
+   */
+  async claimDueForReconcile(limit: number, intervalSeconds: number): Promise<PaymentRow[]> {
+    const claimed = await queryReturning<{ id: string }>(
+      this.dataSource,
+      `UPDATE payments p
+          SET next_reconcile_at = CASE WHEN now() + make_interval(secs => $2) > p.reconcile_until THEN NULL
+                                       ELSE now() + make_interval(secs => $2) END
+        WHERE p.id IN (SELECT id FROM payments WHERE next_reconcile_at <= now()
+                        ORDER BY next_reconcile_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING p.id`,
+      [limit, intervalSeconds],
+    );
+    if (claimed.length === 0) return [];
+    return this.dataSource.query(
+      `${SELECT_PAYMENT} WHERE p.id = ANY($1::uuid[]) AND p.provider_payment_id IS NULL`,
+      [claimed.map((row) => row.id)],
+    );
+  }
+
+  /** Refunds asked for at least `olderThanSeconds` ago that the provider has not finished. */
+  async openRefunds(olderThanSeconds: number, limit: number): Promise<PaymentRow[]> {
+    return this.dataSource.query(
+      `${SELECT_PAYMENT}
+        WHERE p.refund_status IN ('requested', 'pending')
+          AND p.refund_requested_at <= now() - make_interval(secs => $1)
+        ORDER BY p.refund_requested_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+  }
+
+  /** Stores a webhook event once per provider event id; false when it was already stored. */
+  async storeEvent(event: {
+    provider: string;
+    eventId: string;
+    eventType: string;
+    payload: unknown;
+  }): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO payment_events (provider, event_id, event_type, payload) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id`,
+      [event.provider, event.eventId, event.eventType, JSON.stringify(event.payload)],
+    );
+    return rows.length === 1;
+  }
+
+  /** The event, counting this attempt at processing it; null when unknown or already processed. */
+  async startEvent(provider: string, eventId: string): Promise<StoredEvent | null> {
+    const rows = await queryReturning<StoredEvent>(
+      this.dataSource,
+      `UPDATE payment_events SET attempts = attempts + 1
+        WHERE provider = $1 AND event_id = $2 AND processed_at IS NULL
+       RETURNING provider, event_id, event_type, payload, attempts, processed_at`,
+      [provider, eventId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async finishEvent(provider: string, eventId: string, outcome: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE payment_events SET processed_at = now(), outcome = $3
+        WHERE provider = $1 AND event_id = $2 AND processed_at IS NULL`,
+      [provider, eventId, outcome],
+    );
+  }
+
+  /** Events stored at least `olderThanSeconds` ago and still not processed (their job was lost or failed). */
+  async stuckEvents(
+    olderThanSeconds: number,
+    limit: number,
+  ): Promise<Array<{ provider: string; event_id: string }>> {
+    return this.dataSource.query(
+      `SELECT provider, event_id FROM payment_events
+        WHERE processed_at IS NULL AND received_at <= now() - make_interval(secs => $1)
+          AND attempts < ${MAX_EVENT_ATTEMPTS}
+        ORDER BY received_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+  }
+
+  async recordReview(
+    review: {
+      provider: string;
+      reason: string;
+      bookingId?: string;
+      orderId?: string;
+      paymentId?: string;
+      detail?: Record<string, unknown>;
+    },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO payment_reviews (provider, reason, booking_id, provider_order_id, provider_payment_id, detail)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        review.provider,
+        review.reason,
+        review.bookingId ?? null,
+        review.orderId ?? null,
+        review.paymentId ?? null,
+        JSON.stringify(review.detail ?? {}),
+      ],
+    );
+  }
+}

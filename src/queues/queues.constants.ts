@@ -1,0 +1,25 @@
+import type { JobOptions } from 'bull';
+
+/** Every queue and job name in one place (the API enqueues, the worker processes). */
+export const PAYMENTS_QUEUE = 'payments';
+
+export const PaymentJob = {
+  /** Apply one stored webhook event (job id `event:<provider>:<eventId>`). */
+  ProcessEvent: 'process-event',
+  /** Ask the provider to refund one payment (job id `refund:<paymentId>`). */
+  Refund: 'refund',
+  /** Repeatable: expire unpaid holds whose time is up. */
+  ExpireHolds: 'expire-holds',
+  /** Repeatable: ask the provider about unpaid orders near or past expiry, open refunds and stuck events. */
+  Reconcile: 'reconcile',
+} as const;
+
+export const DEFAULT_JOB_OPTIONS: JobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: 1000,
+  removeOnFail: 5000,
+};
+
+/** How long the API waits for Redis to accept a job before leaving it to the worker's database sweep. */
+export const ENQUEUE_TIMEOUT_MS = 2000;

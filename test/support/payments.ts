@@ -1,0 +1,103 @@
+import { createHmac } from 'node:crypto';
+
+import type { SignedEvent } from '../../src/payments/stand-in/razorpay-stand-in';
+import { TestAgent } from './test-app';
+
+export const WEBHOOK_PATH = '/api/v1/payments/webhooks/razorpay';
+
+export interface StandInPayment {
+  orderId: string;
+  paymentId: string;
+  /** The checkout signature Razorpay Checkout would hand the browser. */
+  signature: string;
+  events: SignedEvent[];
+}
+
+/** The control API of a Razorpay stand-in (the run's shared one unless a suite starts its own). */
+export class StandInClient {
+  constructor(readonly baseUrl = process.env.RAZORPAY_API_BASE_URL as string) {}
+
+  /** Pays an order; its webhooks are returned, not sent, so the test decides what reaches the API and when. */
+  pay(orderId: string, options: { amountPaise?: number; currency?: string } = {}): Promise<StandInPayment> {
+    return this.post(`/_stand-in/orders/${orderId}/pay`, { ...options, deliver: false });
+  }
+
+  async settleRefund(refundId: string, status: 'processed' | 'failed' = 'processed'): Promise<SignedEvent> {
+    const result = await this.post<{ events: SignedEvent[] }>(`/_stand-in/refunds/${refundId}/settle`, {
+      status,
+      deliver: false,
+    });
+    return result.events[0];
+  }
+
+  payment(
+    paymentId: string,
+  ): Promise<{ status: string; refunds: Array<{ id: string; amount: number; status: string }> }> {
+    return this.get(`/_stand-in/payments/${paymentId}`);
+  }
+
+  order(orderId: string): Promise<{
+    id: string;
+    amount: number;
+    currency: string;
+    receipt: string;
+    notes: Record<string, string>;
+  }> {
+    return this.get(`/_stand-in/orders/${orderId}`);
+  }
+
+  failNext(count: number, status = 500): Promise<unknown> {
+    return this.post('/_stand-in/faults', { failNext: count, status });
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`);
+    if (!response.ok) throw new Error(`stand-in GET ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  private async post<T>(path: string, body: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`stand-in POST ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+}
+
+export function signWebhook(body: string, secret = process.env.RAZORPAY_WEBHOOK_SECRET as string): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+/** Delivers a webhook exactly as Razorpay would: the raw body as signed, with its signature and event id. */
+export function deliver(
+  http: TestAgent,
+  event: SignedEvent,
+  overrides: { body?: string; signature?: string | null; eventId?: string | null } = {},
+) {
+  const request = http.post(WEBHOOK_PATH).set('Content-Type', 'application/json');
+  const signature = overrides.signature === undefined ? event.signature : overrides.signature;
+  const eventId = overrides.eventId === undefined ? event.id : overrides.eventId;
+  if (signature !== null) request.set('X-Razorpay-Signature', signature);
+  if (eventId !== null) request.set('X-Razorpay-Event-Id', eventId);
+  return request.send(overrides.body ?? event.body);
+}
+
+/** Polls until `probe` returns something `done` accepts (queue work is asynchronous), or fails with the last value. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!done(value)) {
+    if (Date.now() > deadline)
+      throw new Error(`Condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}
