@@ -76,6 +76,32 @@ describe('buildAppConfig', () => {
     expect(problemsOf({ ...valid, [name]: value }).join('\n')).toContain(name);
   });
 
+  it('refuses a Razorpay API base URL that is not https in production, and accepts one that is', () => {
+    const production = { ...valid, NODE_ENV: 'production', DOCS_ENABLED: 'false' };
+    const problems = problemsOf({ ...production, RAZORPAY_API_BASE_URL: 'http://127.0.0.1:4010' });
+    expect(problems.join('\n')).toContain('RAZORPAY_API_BASE_URL');
+    expect(problems.join('\n')).toContain('https');
+    expect(problemsOf({ ...production, RAZORPAY_API_BASE_URL: 'https://api.razorpay.com' })).toEqual([]);
+    expect(problemsOf({ ...valid, RAZORPAY_API_BASE_URL: 'http://127.0.0.1:4010' })).toEqual([]);
+  });
+
+  it('takes the Razorpay key id, key secret and webhook secret only together', () => {
+    expect(buildAppConfig(valid).payments.razorpay.keyId).toBeUndefined();
+    const keys = { RAZORPAY_KEY_ID: 'rzp_test_abc123', RAZORPAY_KEY_SECRET: 'key-secret-1' };
+    expect(problemsOf({ ...valid, ...keys }).join('\n')).toContain('RAZORPAY_WEBHOOK_SECRET');
+    expect(problemsOf({ ...valid, RAZORPAY_KEY_ID: 'rzp_test_abc123' }).join('\n')).toContain(
+      'RAZORPAY_KEY_SECRET',
+    );
+    const config = buildAppConfig({ ...valid, ...keys, RAZORPAY_WEBHOOK_SECRET: 'webhook-secret-1' });
+    expect(config.payments.razorpay).toMatchObject({
+      keyId: 'rzp_test_abc123',
+      keySecret: 'key-secret-1',
+      webhookSecret: 'webhook-secret-1',
+      timeoutMs: 10_000,
+    });
+    expect(config.payments.reconcileIntervalSeconds).toBe(30);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({});
     expect(problems.join('\n')).toEqual(expect.stringContaining('DATABASE_URL'));

@@ -3,6 +3,8 @@ import type { JobOptions } from 'bull';
 /** Every queue and job name in one place (the API enqueues, the worker processes). */
 export const PAYMENTS_QUEUE = 'payments';
 
+export const QUEUE_NAMES = [PAYMENTS_QUEUE] as const;
+
 export const PaymentJob = {
   /** Apply one stored webhook event (job id `event:<provider>:<eventId>`). */
   ProcessEvent: 'process-event',

@@ -1,41 +1,44 @@
-import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { Module, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bull';
 
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
-import { DEFAULT_JOB_OPTIONS, PAYMENTS_QUEUE } from './queues.constants';
+import { BullConnections } from './bull-connections';
+import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './queues.constants';
 
-/**
- * Bull on the shared Redis, under this deployment's key prefix. Bull's blocking and subscriber connections must
- * retry forever (Bull refuses them otherwise); the command connection fails requests after a few retries so a
- * producer never hangs on a Redis outage.
- */
+@Module({ providers: [BullConnections], exports: [BullConnections] })
+class BullConnectionsModule {}
+
+/** Bull on the shared Redis, under this deployment's key prefix; every queue of the system is registered here. */
 @Module({
   imports: [
+    BullConnectionsModule,
     BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      imports: [BullConnectionsModule],
+      inject: [APP_CONFIG, BullConnections],
+      useFactory: (config: AppConfig, connections: BullConnections) => ({
         prefix: `${config.redis.keyPrefix}bull`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
-        createClient: (type) => {
-          const options: RedisOptions =
-            type === 'client'
-              ? { maxRetriesPerRequest: 3, connectionName: 'hairone-bull' }
-              : {
-                  maxRetriesPerRequest: null,
-                  enableReadyCheck: false,
-                  connectionName: `hairone-bull-${type}`,
-                };
-          return new Redis(config.redis.url, {
-            ...options,
-            retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-          });
-        },
+        createClient: (type) => connections.create(config.redis.url, type),
       }),
     }),
-    BullModule.registerQueue({ name: PAYMENTS_QUEUE }),
+    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
   ],
   exports: [BullModule],
 })
-export class QueuesModule {}
+export class QueuesModule implements OnApplicationShutdown {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly connections: BullConnections,
+  ) {}
+
+  /** Closes every queue (waiting for active jobs; `close` is idempotent), then the connections Bull leaves open. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      QUEUE_NAMES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }).close()),
+    );
+    this.connections.disconnectAll();
+  }
+}

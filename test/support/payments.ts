@@ -46,8 +46,22 @@ export class StandInClient {
     return this.get(`/_stand-in/orders/${orderId}`);
   }
 
-  failNext(count: number, status = 500): Promise<unknown> {
-    return this.post('/_stand-in/faults', { failNext: count, status });
+  /**
+   * Makes the next `next` Razorpay API requests fail with `status` (after taking effect, with `afterApplying`),
+   * and/or answer `delayMs` late.
+   */
+  fault(fault: {
+    next?: number;
+    status?: number;
+    afterApplying?: boolean;
+    delayMs?: number;
+  }): Promise<unknown> {
+    return this.post('/_stand-in/faults', fault);
+  }
+
+  /** Requests the stand-in received, by "METHOD /v1/resource/:id/...". */
+  calls(): Promise<Record<string, number>> {
+    return this.get('/_stand-in/calls');
   }
 
   private async get<T>(path: string): Promise<T> {

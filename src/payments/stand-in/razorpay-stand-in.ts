@@ -69,6 +69,18 @@ export interface SignedEvent {
   signature: string;
 }
 
+/** What happens to the next `remaining` API requests: an answer `delayMs` late, and/or a `status` failure. */
+interface Fault {
+  remaining: number;
+  /** 0: answer normally (after the delay). */
+  status: number;
+  /** Apply the request, then fail: the caller cannot tell whether it took effect. */
+  afterApplying: boolean;
+  delayMs: number;
+}
+
+const NO_FAULT: Fault = { remaining: 0, status: 0, afterApplying: false, delayMs: 0 };
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -92,7 +104,7 @@ export class RazorpayStandIn {
   private readonly refunds = new Map<string, Refund>();
   private readonly refundKeys = new Map<string, { body: string; refundId: string }>();
   private readonly delivered: Array<{ eventId: string; status: number }> = [];
-  private failures: { remaining: number; status: number } = { remaining: 0, status: 500 };
+  private faults: Fault = NO_FAULT;
   /** Requests to the Razorpay API by "METHOD path-template", for tests that count calls. */
   readonly calls = new Map<string, number>();
 
@@ -125,7 +137,7 @@ export class RazorpayStandIn {
       const result =
         segments[0] === '_stand-in'
           ? await this.control(request.method ?? 'GET', segments.slice(1), body)
-          : this.api(request, segments, body);
+          : await this.apiWithFaults(request, segments, body);
       this.send(response, 200, result);
     } catch (error) {
       const status = error instanceof HttpError ? error.status : error instanceof SyntaxError ? 400 : 500;
@@ -136,17 +148,31 @@ export class RazorpayStandIn {
     }
   }
 
+  /**
+   * The API with the faults a test asked for: a slow answer, a failure before anything happens, or a failure
+   * after the request took effect (as when Razorpay's answer is lost on the way back).
+   */
+  private async apiWithFaults(request: IncomingMessage, segments: string[], body: string): Promise<unknown> {
+    const template = `${request.method ?? 'GET'} /${segments.map((segment, index) => (index > 0 && index % 2 === 0 ? ':id' : segment)).join('/')}`;
+    this.calls.set(template, (this.calls.get(template) ?? 0) + 1);
+    const fault = this.faults.remaining > 0 ? this.faults : undefined;
+    if (fault) fault.remaining -= 1;
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.status && !fault.afterApplying) {
+      throw new HttpError(fault.status, 'The stand-in was told to fail this request');
+    }
+    const result = this.api(request, segments, body);
+    if (fault?.status && fault.afterApplying) {
+      throw new HttpError(fault.status, 'The stand-in was told to lose the answer to this request');
+    }
+    return result;
+  }
+
   /** The Razorpay API, as documented at razorpay.com/docs/api. */
   private api(request: IncomingMessage, segments: string[], rawBody: string): unknown {
     const expected = `Basic ${Buffer.from(`${this.options.keyId}:${this.options.keySecret}`).toString('base64')}`;
     if (request.headers.authorization !== expected) throw new HttpError(401, 'Authentication failed');
     const method = request.method ?? 'GET';
-    const template = `${method} /${segments.map((segment, index) => (index % 2 === 0 ? segment : ':id')).join('/')}`;
-    this.calls.set(template, (this.calls.get(template) ?? 0) + 1);
-    if (this.failures.remaining > 0) {
-      this.failures.remaining -= 1;
-      throw new HttpError(this.failures.status, 'The stand-in was told to fail this request');
-    }
     const body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
     const [version, resource, id, sub] = segments;
     if (version !== 'v1') throw new HttpError(404, 'The requested URL was not found on the server.');
@@ -269,8 +295,13 @@ export class RazorpayStandIn {
     if (method === 'GET' && resource === 'calls') return Object.fromEntries(this.calls);
     if (method === 'GET' && resource === 'deliveries') return this.delivered;
     if (method === 'POST' && resource === 'faults') {
-      this.failures = { remaining: Number(body.failNext ?? 0), status: Number(body.status ?? 500) };
-      return this.failures;
+      this.faults = {
+        remaining: Number(body.next ?? 1),
+        status: body.status === undefined ? 0 : Number(body.status),
+        afterApplying: body.afterApplying === true,
+        delayMs: Number(body.delayMs ?? 0),
+      };
+      return this.faults;
     }
     throw new HttpError(404, 'Unknown stand-in control route');
   }
