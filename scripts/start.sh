@@ -19,6 +19,20 @@ BOOTSTRAP_ADMIN_EMAIL=admin@hairone.local
 BOOTSTRAP_ADMIN_PASSWORD=$admin_password
 ENV
 fi
+
+# Online payments go to a local Razorpay stand-in (started below), so an online booking can be paid offline.
+# An .env from before payments existed gets these lines appended; one that names real Razorpay keys is left alone.
+if ! grep -q '^RAZORPAY_KEY_ID=' .env; then
+  log "Adding local Razorpay stand-in settings to .env"
+  random() { node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))'; }
+  cat >>.env <<ENV
+# The local Razorpay stand-in that npm start runs; put real test-mode keys and https://api.razorpay.com here instead.
+RAZORPAY_API_BASE_URL=http://127.0.0.1:4010
+RAZORPAY_KEY_ID=rzp_test_local
+RAZORPAY_KEY_SECRET=$(random)
+RAZORPAY_WEBHOOK_SECRET=$(random)
+ENV
+fi
 load_env_file .env
 
 ensure_postgres "$DATABASE_URL"
@@ -32,16 +46,26 @@ node dist/src/database/migrate.js
 log "Seeding demo data"
 node dist/src/database/seed.js
 
-node dist/src/main.js &
-api=$!
-node dist/src/worker.js &
-worker=$!
-
+pids=()
 stop() {
-  kill -TERM "$api" "$worker" 2>/dev/null || true
-  wait "$api" "$worker" 2>/dev/null || true
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
 }
 trap 'stop; exit 0' INT TERM
+
+stand_in=""
+case "${RAZORPAY_API_BASE_URL:-}" in
+  http://127.0.0.1:* | http://localhost:*)
+    node dist/src/payments/stand-in/main.js &
+    stand_in=$!
+    pids+=("$stand_in")
+    ;;
+esac
+node dist/src/main.js &
+api=$!
+pids+=("$api")
+node dist/src/worker.js &
+pids+=("$!")
 
 port=${PORT:-3000}
 for _ in $(seq 60); do
@@ -50,11 +74,14 @@ for _ in $(seq 60); do
   kill -0 "$api" 2>/dev/null || break
   sleep 0.5
 done
-log "HairOne is running: API http://localhost:$port/api/v1, Swagger UI http://localhost:$port/docs (Ctrl+C stops both processes)"
+log "HairOne is running: API http://localhost:$port/api/v1, Swagger UI http://localhost:$port/docs (Ctrl+C stops every process)"
+if [ -n "$stand_in" ]; then
+  log "Online payments go to the Razorpay stand-in at $RAZORPAY_API_BASE_URL (README: Paying online locally)"
+fi
 
-# If either process dies, stop the other too, and report the failure.
+# If any process dies, stop the others too, and report the failure.
 set +e
-wait -n "$api" "$worker"
+wait -n "${pids[@]}"
 status=$?
 stop
 exit "$status"
