@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PaymentsModule } from './payments/payments.module';
 import { RedisModule } from './redis/redis.module';
+import { SettlementsModule } from './settlements/settlements.module';
 import { ShopsModule } from './shops/shops.module';
 import { UsersModule } from './users/users.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         AvailabilityModule,
         BookingsModule,
         PaymentsModule,
+        SettlementsModule,
         HealthModule.register({ http: true }),
         ...extraImports,
       ],

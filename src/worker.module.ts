@@ -11,6 +11,8 @@ import { PaymentsCron } from './payments/payments.cron';
 import { PaymentsWorkerModule } from './payments/payments-worker.module';
 import { QueuesModule } from './queues/queues.module';
 import { RedisModule } from './redis/redis.module';
+import { SettlementsCron } from './settlements/settlements.cron';
+import { SettlementsWorkerModule } from './settlements/settlements-worker.module';
 import { WorkerHeartbeat } from './worker-heartbeat';
 
 /** The worker process: queue processors, crons and the outbox relay live here, never in the API. */
@@ -29,8 +31,9 @@ export class WorkerModule {
         BookingsModule,
         QueuesModule,
         PaymentsWorkerModule,
+        SettlementsWorkerModule,
       ],
-      providers: [WorkerHeartbeat, PaymentsCron],
+      providers: [WorkerHeartbeat, PaymentsCron, SettlementsCron],
     };
   }
 }

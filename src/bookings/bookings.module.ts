@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AvailabilityModule } from '../availability/availability.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { PaymentGatewayModule } from '../payments/payment-gateway.module';
 import { BookingsController } from './bookings.controller';
 import { BookingsRepository } from './bookings.repository';
@@ -8,7 +9,7 @@ import { BookingsService } from './bookings.service';
 import { HoldsService } from './holds.service';
 
 @Module({
-  imports: [AvailabilityModule, PaymentGatewayModule],
+  imports: [AvailabilityModule, PaymentGatewayModule, LedgerModule],
   controllers: [BookingsController],
   providers: [BookingsService, BookingsRepository, HoldsService],
   exports: [BookingsService, HoldsService, BookingsRepository, AvailabilityModule],

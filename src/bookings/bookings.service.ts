@@ -5,7 +5,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 import { Actor, BookingAction, isLive, transition } from '../../libs/bookings/booking-state';
+import { settleablePosting } from '../../libs/ledger/postings';
 import { commissionPaise } from '../../libs/money/money';
+import { isSettleable } from '../../libs/settlement/settlement-math';
 import { toIntervals, withBooking, withoutBookings } from '../../libs/slots/busy-map';
 import { candidateSlots, freeStaff, localDateOf } from '../../libs/slots/slot-engine';
 import { AvailabilityRepository, DayCreatedConcurrentlyError } from '../availability/availability.repository';
@@ -15,6 +17,7 @@ import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { CheckoutService } from '../payments/checkout.service';
 import { OnlinePaymentsDisabledError, PaymentProviderUnavailableError } from '../payments/payments.errors';
@@ -73,6 +76,7 @@ export class BookingsService {
     private readonly checkout: CheckoutService,
     private readonly payments: PaymentsRepository,
     private readonly paymentsQueue: PaymentsQueue,
+    private readonly ledger: LedgerRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -291,6 +295,21 @@ export class BookingsService {
             booking.shop_id,
             booking.local_date,
             withoutBookings(busy, [id]),
+          );
+        }
+        // A completed booking or a paid no-show is now owed to the shop (less commission): post it to the ledger.
+        const settleable = { status: result.to, paymentStatus: current.payment_status };
+        if (isSettleable(settleable)) {
+          await this.ledger.post(
+            manager,
+            settleablePosting({
+              id: current.id,
+              shopId: current.shop_id,
+              paymentMethod: current.payment_method,
+              paymentStatus: current.payment_status,
+              amountPaise: current.amount_paise,
+              commissionPaise: current.commission_paise,
+            }),
           );
         }
         // Cancelling a paid booking gives the money back: one refund per payment, sent by the worker.

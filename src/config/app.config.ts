@@ -42,6 +42,7 @@ export interface AppConfig {
   };
   slots: { cacheTtlSeconds: number; cacheRedisUrl: string };
   bookings: { minNoticeMinutes: number; horizonDays: number; holdSweepIntervalSeconds: number };
+  settlements: { cron: string; timezone: string; concurrency: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -107,6 +108,11 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
       minNoticeMinutes: v.BOOKING_MIN_NOTICE_MINUTES,
       horizonDays: v.BOOKING_HORIZON_DAYS,
       holdSweepIntervalSeconds: v.HOLD_SWEEP_INTERVAL_SECONDS,
+    },
+    settlements: {
+      cron: v.SETTLEMENT_CRON,
+      timezone: v.SETTLEMENT_TIMEZONE,
+      concurrency: v.SETTLEMENT_CONCURRENCY,
     },
   };
 }

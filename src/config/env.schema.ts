@@ -1,4 +1,6 @@
+import { parseExpression } from 'cron-parser';
 import * as Joi from 'joi';
+import { IANAZone } from 'luxon';
 
 import { weakSecretReason } from './secret-strength';
 
@@ -81,6 +83,27 @@ export const envSchema = Joi.object({
     .default(30),
   BOOKING_HORIZON_DAYS: Joi.number().integer().min(1).max(365).default(60),
   HOLD_SWEEP_INTERVAL_SECONDS: Joi.number().integer().min(1).max(3600).default(15),
+  SETTLEMENT_CRON: Joi.string()
+    .max(100)
+    .custom((value: string, helpers) => {
+      try {
+        parseExpression(value);
+        return value;
+      } catch {
+        return helpers.message({
+          custom: '"SETTLEMENT_CRON" must be a cron expression such as "30 0 * * *"',
+        });
+      }
+    })
+    .default('30 0 * * *'),
+  SETTLEMENT_TIMEZONE: Joi.string()
+    .custom((value: string, helpers) =>
+      IANAZone.isValidZone(value)
+        ? value
+        : helpers.message({ custom: '"SETTLEMENT_TIMEZONE" must be an IANA time zone such as Asia/Kolkata' }),
+    )
+    .default('Asia/Kolkata'),
+  SETTLEMENT_CONCURRENCY: Joi.number().integer().min(1).max(64).default(4),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')

@@ -28,6 +28,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly settlementShopSeconds = new Histogram({
+    name: 'settlement_shop_duration_seconds',
+    help: 'Time to settle one shop of a run (one transaction), by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly settlementRuns = new Counter({
+    name: 'settlement_runs_total',
+    help: 'Settlement runs created, by trigger (cron or admin)',
+    labelNames: ['trigger'] as const,
+    registers: [this.registry],
+  });
+
   readonly bookingConflicts = new Counter({
     name: 'booking_conflicts_total',
     help: 'Booking requests answered 409 SLOT_UNAVAILABLE',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { BookingsModule } from '../bookings/bookings.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { PaymentGatewayModule } from './payment-gateway.module';
 import { PaymentsController } from './payments.controller';
 import { PaymentsReconciler } from './payments.reconciler';
@@ -8,7 +9,7 @@ import { PaymentsService } from './payments.service';
 
 /** Checkout verification, webhooks, refunds and reconciliation, on top of the provider gateway. */
 @Module({
-  imports: [BookingsModule, PaymentGatewayModule],
+  imports: [BookingsModule, PaymentGatewayModule, LedgerModule],
   controllers: [PaymentsController],
   providers: [PaymentsService, PaymentsReconciler],
   exports: [PaymentsService, PaymentsReconciler],

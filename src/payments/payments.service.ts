@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { transition } from '../../libs/bookings/booking-state';
+import { capturePosting, refundPosting } from '../../libs/ledger/postings';
 import { Capture, CaptureDecision, decideCapture } from '../../libs/payments/capture-decision';
 import { toIntervals, withBooking, withoutBookings } from '../../libs/slots/busy-map';
 import { freeStaff } from '../../libs/slots/slot-engine';
@@ -13,6 +14,7 @@ import { BookingDto } from '../bookings/dto/booking.dto';
 import { isPgError, PG_EXCLUSION_VIOLATION, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
 import { inSerializableTransaction } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
@@ -50,6 +52,7 @@ export class PaymentsService {
     private readonly availability: AvailabilityRepository,
     private readonly queue: PaymentsQueue,
     private readonly metrics: MetricsService,
+    private readonly ledger: LedgerRepository,
   ) {}
 
   /**
@@ -261,6 +264,7 @@ export class PaymentsService {
           await this.confirm(manager, booking, current, capture.paymentId, decision.revive ? busy : null);
         } else if (decision.kind === 'refund') {
           await this.payments.recordCapture(manager, current.id, capture.paymentId);
+          await this.ledger.post(manager, capturePosting(current.id, booking.shop_id, current.amount_paise));
           await this.bookings.changePaymentState(
             manager,
             booking.id,
@@ -297,6 +301,7 @@ export class PaymentsService {
     const next = transition(booking.status, 'confirm_payment', 'system');
     if (!next.allowed) throw new Error(`A ${booking.status} booking cannot be confirmed`);
     await this.payments.recordCapture(manager, payment.id, providerPaymentId);
+    await this.ledger.post(manager, capturePosting(payment.id, booking.shop_id, payment.amount_paise));
     await this.bookings.changePaymentState(
       manager,
       booking.id,
@@ -351,6 +356,7 @@ export class PaymentsService {
         }
         if (status === 'processed') {
           const booking = (await this.bookings.findById(current.booking_id, manager)) as BookingRow;
+          await this.ledger.post(manager, refundPosting(current.id, booking.shop_id, current.amount_paise));
           for (const from of ['refund_pending', 'paid'] as const) {
             if (booking.payment_status === from) {
               await this.bookings.changePaymentState(

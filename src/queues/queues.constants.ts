@@ -3,7 +3,9 @@ import type { JobOptions } from 'bull';
 /** Every queue and job name in one place (the API enqueues, the worker processes). */
 export const PAYMENTS_QUEUE = 'payments';
 
-export const QUEUE_NAMES = [PAYMENTS_QUEUE] as const;
+export const SETTLEMENTS_QUEUE = 'settlements';
+
+export const QUEUE_NAMES = [PAYMENTS_QUEUE, SETTLEMENTS_QUEUE] as const;
 
 export const PaymentJob = {
   /** Apply one stored webhook event (job id `event:<provider>:<eventId>`). */
@@ -14,6 +16,15 @@ export const PaymentJob = {
   ExpireHolds: 'expire-holds',
   /** Repeatable: ask the provider about unpaid orders near or past expiry, open refunds and stuck events. */
   Reconcile: 'reconcile',
+} as const;
+
+export const SettlementJob = {
+  /** Create a settlement run (the nightly cron, or an admin) and enqueue its shops. */
+  StartRun: 'start-run',
+  /** Settle one shop for one run (job id `settlement:<runId>:<shopId>`). */
+  SettleShop: 'settle-shop',
+  /** Repeatable: re-enqueue shops of unfinished runs whose jobs Redis lost. */
+  ResumeRuns: 'resume-runs',
 } as const;
 
 export const DEFAULT_JOB_OPTIONS: JobOptions = {

@@ -3,6 +3,7 @@ import { Shops1795627485621 } from './1795627485621-shops';
 import { NearbyShopsFunction1795628246462 } from './1795628246462-nearby-shops-function';
 import { Bookings1795629202051 } from './1795629202051-bookings';
 import { Payments1795700000000 } from './1795700000000-payments';
+import { Settlements1795800000000 } from './1795800000000-settlements';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   NearbyShopsFunction1795628246462,
   Bookings1795629202051,
   Payments1795700000000,
+  Settlements1795800000000,
 ];

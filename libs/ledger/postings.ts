@@ -1,0 +1,86 @@
+import { JournalEntry, journalEntry } from './journal';
+
+/** What the ledger needs to know about a booking that has become settleable. */
+export interface SettleableBooking {
+  id: string;
+  shopId: string;
+  paymentMethod: 'ONLINE' | 'PAY_AT_SHOP';
+  paymentStatus: 'unpaid' | 'paid' | 'refund_pending' | 'refunded';
+  amountPaise: number;
+  commissionPaise: number;
+}
+
+/** Money a customer paid arrived at the provider. */
+export function capturePosting(paymentId: string, shopId: string, amountPaise: number): JournalEntry | null {
+  return journalEntry('capture', paymentId, shopId, [
+    { account: 'provider_cash', shopId: null, amountPaise },
+    { account: 'customer_funds', shopId: null, amountPaise: -amountPaise },
+  ]);
+}
+
+/** A captured payment went back to the customer: the capture reversed. */
+export function refundPosting(paymentId: string, shopId: string, amountPaise: number): JournalEntry | null {
+  return journalEntry('refund', paymentId, shopId, [
+    { account: 'customer_funds', shopId: null, amountPaise },
+    { account: 'provider_cash', shopId: null, amountPaise: -amountPaise },
+  ]);
+}
+
+/**
+ * What a settleable booking is worth to its shop: a paid online booking, the amount less commission (the platform
+ * holds the money); a booking paid at the shop, minus the commission (the shop holds the money and owes it).
+ */
+export function shopNetPaise(booking: SettleableBooking): number {
+  return paidOnline(booking) ? booking.amountPaise - booking.commissionPaise : -booking.commissionPaise;
+}
+
+/** The money a booking brought in through the provider (0 when paid at the shop). */
+export function onlineCollectedPaise(booking: SettleableBooking): number {
+  return paidOnline(booking) ? booking.amountPaise : 0;
+}
+
+function paidOnline(booking: SettleableBooking): boolean {
+  return booking.paymentMethod === 'ONLINE' && booking.paymentStatus === 'paid';
+}
+
+/** A booking became settleable (completed, or a paid no-show): the shop's share and the commission accrue. */
+export function settleablePosting(booking: SettleableBooking): JournalEntry | null {
+  const online = onlineCollectedPaise(booking);
+  return journalEntry('booking_settleable', booking.id, booking.shopId, [
+    { account: 'customer_funds', shopId: null, amountPaise: online },
+    { account: 'shop_unsettled', shopId: booking.shopId, amountPaise: -shopNetPaise(booking) },
+    { account: 'commission_revenue', shopId: null, amountPaise: -booking.commissionPaise },
+  ]);
+}
+
+/** A settlement took a shop's unsettled net: it moves to what is payable (or owed, when negative). */
+export function settlementPosting(
+  settlementId: string,
+  shopId: string,
+  netPaise: number,
+): JournalEntry | null {
+  return journalEntry('settlement', settlementId, shopId, [
+    { account: 'shop_unsettled', shopId, amountPaise: netPaise },
+    { account: 'shop_payable', shopId, amountPaise: -netPaise },
+  ]);
+}
+
+/** A payout left the provider account for the shop. */
+export function payoutPosting(payoutId: string, shopId: string, amountPaise: number): JournalEntry | null {
+  return journalEntry('payout', payoutId, shopId, [
+    { account: 'shop_payable', shopId, amountPaise },
+    { account: 'provider_cash', shopId: null, amountPaise: -amountPaise },
+  ]);
+}
+
+/** A payout failed: the money is back at the provider and payable again. */
+export function payoutReversalPosting(
+  payoutId: string,
+  shopId: string,
+  amountPaise: number,
+): JournalEntry | null {
+  return journalEntry('payout_reversal', payoutId, shopId, [
+    { account: 'provider_cash', shopId: null, amountPaise },
+    { account: 'shop_payable', shopId, amountPaise: -amountPaise },
+  ]);
+}

@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { SettleableBooking } from '../../libs/ledger/postings';
+import { SettlementTotals } from '../../libs/settlement/settlement-math';
+import { queryReturning } from '../common/database/pg-errors';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type SettlementStatus = 'pending' | 'paid' | 'failed';
+
+export interface RunRow {
+  id: string;
+  status: RunStatus;
+  cutoff: Date;
+  trigger: 'cron' | 'admin';
+  shops_total: number;
+  shops_done: number;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface SettlementRow {
+  id: string;
+  run_id: string;
+  shop_id: string;
+  cutoff: Date;
+  booking_count: number;
+  online_collected_paise: string;
+  commission_paise: string;
+  net_payable_paise: string;
+  status: SettlementStatus;
+  created_at: Date;
+}
+
+/** The condition that makes a booking settleable; the partial index `bookings_settleable_idx` has the same one. */
+const SETTLEABLE = `settlement_status = 'unsettled'
+          AND (status = 'completed' OR (status = 'no_show' AND payment_status = 'paid'))`;
+
+@Injectable()
+export class SettlementsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Creates a run and its list of shops (those with settleable bookings ending by the cutoff) in one transaction.
+   * A run with nothing to settle is completed at once.
+   */
+  createRun(cutoff: Date, trigger: 'cron' | 'admin'): Promise<RunRow> {
+    return this.dataSource.transaction(async (manager) => {
+      const [run]: RunRow[] = await manager.query(
+        'INSERT INTO settlement_runs (cutoff, trigger) VALUES ($1, $2) RETURNING *',
+        [cutoff, trigger],
+      );
+      const shops: Array<{ n: number }> = await manager.query(
+        `WITH listed AS (
+           INSERT INTO settlement_run_shops (run_id, shop_id)
+           SELECT DISTINCT $1::uuid, shop_id FROM bookings WHERE ${SETTLEABLE} AND ends_at <= $2
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM listed`,
+        [run.id, cutoff],
+      );
+      const [updated] = await queryReturning<RunRow>(
+        manager,
+        `UPDATE settlement_runs
+            SET shops_total = $2,
+                status = CASE WHEN $2 = 0 THEN 'completed' ELSE 'queued' END,
+                finished_at = CASE WHEN $2 = 0 THEN now() END
+          WHERE id = $1 RETURNING *`,
+        [run.id, shops[0].n],
+      );
+      return updated;
+    });
+  }
+
+  async findRun(id: string): Promise<RunRow | null> {
+    const [run]: RunRow[] = await this.dataSource.query('SELECT * FROM settlement_runs WHERE id = $1', [id]);
+    return run ?? null;
+  }
+
+  /** Shops of a run not yet settled, for enqueueing (again). */
+  async openShops(runId: string): Promise<string[]> {
+    const rows: Array<{ shop_id: string }> = await this.dataSource.query(
+      'SELECT shop_id FROM settlement_run_shops WHERE run_id = $1 AND done_at IS NULL ORDER BY shop_id',
+      [runId],
+    );
+    return rows.map((row) => row.shop_id);
+  }
+
+  /** Runs still in progress whose jobs may have been lost (created more than `olderThanSeconds` ago). */
+  async unfinishedRuns(olderThanSeconds: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM settlement_runs
+        WHERE status IN ('queued', 'running') AND created_at <= now() - make_interval(secs => $1)
+        ORDER BY created_at`,
+      [olderThanSeconds],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Locks this run's row for one shop; null if the shop is not part of the run, else whether it is done. */
+  async lockRunShop(
+    manager: EntityManager,
+    runId: string,
+    shopId: string,
+  ): Promise<{ done: boolean } | null> {
+    const rows: Array<{ done_at: Date | null }> = await manager.query(
+      'SELECT done_at FROM settlement_run_shops WHERE run_id = $1 AND shop_id = $2 FOR UPDATE',
+      [runId, shopId],
+    );
+    return rows.length === 0 ? null : { done: rows[0].done_at !== null };
+  }
+
+  /**
+   * Claims the shop's settleable bookings up to the cutoff for `settlementId`, set-based. A booking claimed by a
+   * concurrent transaction (another run) is skipped once that one commits: the row lock makes the UPDATE re-check
+   * `settlement_status`, so each booking is claimed exactly once.
+   */
+  async claimSettleable(
+    manager: EntityManager,
+    shopId: string,
+    cutoff: Date,
+    settlementId: string,
+  ): Promise<SettleableBooking[]> {
+    const rows: Array<{
+      id: string;
+      payment_method: 'ONLINE' | 'PAY_AT_SHOP';
+      payment_status: SettleableBooking['paymentStatus'];
+      amount_paise: number;
+      commission_paise: number;
+    }> = await queryReturning(
+      manager,
+      `UPDATE bookings SET settlement_status = 'settled', settlement_id = $3, updated_at = now()
+        WHERE shop_id = $1 AND ${SETTLEABLE} AND ends_at <= $2
+        RETURNING id, payment_method, payment_status, amount_paise, commission_paise`,
+      [shopId, cutoff, settlementId],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      shopId,
+      paymentMethod: row.payment_method,
+      paymentStatus: row.payment_status,
+      amountPaise: row.amount_paise,
+      commissionPaise: row.commission_paise,
+    }));
+  }
+
+  async insertSettlement(
+    manager: EntityManager,
+    settlement: { id: string; runId: string; shopId: string; cutoff: Date; totals: SettlementTotals },
+  ): Promise<void> {
+    const { totals } = settlement;
+    await manager.query(
+      `INSERT INTO settlements (id, run_id, shop_id, cutoff, booking_count, online_collected_paise,
+                                commission_paise, net_payable_paise)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        settlement.id,
+        settlement.runId,
+        settlement.shopId,
+        settlement.cutoff,
+        totals.bookingCount,
+        totals.onlineCollectedPaise,
+        totals.commissionPaise,
+        totals.netPayablePaise,
+      ],
+    );
+  }
+
+  /** Marks the shop done and advances the run; the run row is updated last, so its lock is held briefly. */
+  async finishShop(manager: EntityManager, runId: string, shopId: string): Promise<void> {
+    await manager.query(
+      'UPDATE settlement_run_shops SET done_at = now() WHERE run_id = $1 AND shop_id = $2',
+      [runId, shopId],
+    );
+    await manager.query(
+      `UPDATE settlement_runs
+          SET shops_done = shops_done + 1,
+              status = CASE WHEN shops_done + 1 >= shops_total THEN 'completed' ELSE 'running' END,
+              started_at = coalesce(started_at, now()),
+              finished_at = CASE WHEN shops_done + 1 >= shops_total THEN now() END
+        WHERE id = $1`,
+      [runId],
+    );
+  }
+
+  async markRunFailed(runId: string): Promise<void> {
+    await this.dataSource.query(
+      "UPDATE settlement_runs SET status = 'failed', finished_at = now() WHERE id = $1 AND status <> 'completed'",
+      [runId],
+    );
+  }
+
+  async list(
+    filter: { ownerId?: string; shopId?: string; runId?: string },
+    limit: number,
+    before?: [string, string],
+  ): Promise<SettlementRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.ownerId)
+      where.push(`s.shop_id IN (SELECT id FROM shops WHERE owner_id = ${param(filter.ownerId)})`);
+    if (filter.shopId) where.push(`s.shop_id = ${param(filter.shopId)}`);
+    if (filter.runId) where.push(`s.run_id = ${param(filter.runId)}`);
+    if (before)
+      where.push(`(s.created_at, s.id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
+    return this.dataSource.query(
+      `SELECT s.* FROM settlements s
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(limit)}`,
+      params,
+    );
+  }
+
+  /** The shop's owner, or null if there is no such shop. */
+  async shopOwner(shopId: string): Promise<string | null> {
+    const [row]: Array<{ owner_id: string }> = await this.dataSource.query(
+      'SELECT owner_id FROM shops WHERE id = $1',
+      [shopId],
+    );
+    return row?.owner_id ?? null;
+  }
+}

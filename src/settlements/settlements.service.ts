@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+import { settlementPosting } from '../../libs/ledger/postings';
+import { settlementTotals } from '../../libs/settlement/settlement-math';
+import { AuthenticatedUser } from '../common/decorators/auth.decorators';
+import { NotFoundError } from '../common/errors/domain-error';
+import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { MetricsService } from '../metrics/metrics.service';
+import { ListSettlementsQueryDto, SettlementDto, SettlementRunDto } from './dto/settlement.dto';
+import { ShopBalanceDto } from './dto/shop-balance.dto';
+import { SettlementsQueue } from './settlements.queue';
+import { RunRow, SettlementsRepository } from './settlements.repository';
+
+export type SettleShopOutcome = 'settled' | 'nothing_to_settle' | 'already_done' | 'not_in_run';
+
+@Injectable()
+export class SettlementsService {
+  private readonly logger = new Logger(SettlementsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly settlements: SettlementsRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly queue: SettlementsQueue,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Creates a run over everything settleable up to `cutoff` and enqueues one job per shop. */
+  async startRun(cutoff: Date, trigger: 'cron' | 'admin'): Promise<RunRow> {
+    const run = await this.settlements.createRun(cutoff, trigger);
+    this.metrics.settlementRuns.inc({ trigger });
+    this.logger.log({ msg: 'Settlement run created', runId: run.id, shops: run.shops_total, trigger });
+    if (run.shops_total > 0) await this.queue.enqueueShops(run.id, await this.settlements.openShops(run.id));
+    return run;
+  }
+
+  /** Enqueues again the unsettled shops of runs that are not finished (jobs Redis lost are ids it lacks). */
+  async resumeRuns(olderThanSeconds: number): Promise<number> {
+    let shops = 0;
+    for (const runId of await this.settlements.unfinishedRuns(olderThanSeconds)) {
+      const open = await this.settlements.openShops(runId);
+      if (open.length > 0 && (await this.queue.enqueueShops(runId, open))) shops += open.length;
+    }
+    return shops;
+  }
+
+  /**
+   * One shop of one run, in one transaction: claim its settleable bookings, write the settlement and its ledger
+   * entry, mark the shop done and advance the run. The run-shop row lock makes a retried or duplicated job a
+   * no-op; the claim makes concurrent runs take each booking once.
+   */
+  async settleShop(runId: string, shopId: string): Promise<SettleShopOutcome> {
+    const started = process.hrtime.bigint();
+    const outcome = await this.dataSource.transaction(async (manager): Promise<SettleShopOutcome> => {
+      const runShop = await this.settlements.lockRunShop(manager, runId, shopId);
+      if (!runShop) return 'not_in_run';
+      if (runShop.done) return 'already_done';
+      const run = (await this.settlements.findRun(runId)) as RunRow;
+      const settlementId = randomUUID();
+      const bookings = await this.settlements.claimSettleable(manager, shopId, run.cutoff, settlementId);
+      let result: SettleShopOutcome = 'nothing_to_settle';
+      if (bookings.length > 0) {
+        const totals = settlementTotals(bookings);
+        await this.settlements.insertSettlement(manager, {
+          id: settlementId,
+          runId,
+          shopId,
+          cutoff: run.cutoff,
+          totals,
+        });
+        await this.ledger.post(manager, settlementPosting(settlementId, shopId, totals.netPayablePaise));
+        result = 'settled';
+      }
+      await this.settlements.finishShop(manager, runId, shopId);
+      return result;
+    });
+    this.metrics.settlementShopSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    return outcome;
+  }
+
+  async markRunFailed(runId: string, error: unknown): Promise<void> {
+    this.logger.error({
+      msg: 'A settlement job failed for good; the run is marked failed',
+      runId,
+      err: error,
+    });
+    await this.settlements.markRunFailed(runId);
+  }
+
+  async getRun(id: string): Promise<SettlementRunDto> {
+    const run = await this.settlements.findRun(id);
+    if (!run) throw new NotFoundError('Settlement run');
+    return SettlementRunDto.from(run);
+  }
+
+  async list(user: AuthenticatedUser, query: ListSettlementsQueryDto): Promise<Page<SettlementDto>> {
+    const before = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
+    const rows = await this.settlements.list(
+      {
+        ownerId: user.role === 'shop_owner' ? user.id : undefined,
+        shopId: query.shopId,
+        runId: query.runId,
+      },
+      query.limit + 1,
+      before,
+    );
+    return toPage(rows, query.limit, SettlementDto.from, (row) => [row.created_at.toISOString(), row.id]);
+  }
+
+  /** A shop's balances from the ledger; its owner and admins only (others: 404, as if it did not exist). */
+  async balance(user: AuthenticatedUser, shopId: string): Promise<ShopBalanceDto> {
+    const owner = await this.settlements.shopOwner(shopId);
+    if (owner === null || (user.role !== 'admin' && owner !== user.id)) throw new NotFoundError('Shop');
+    const balances = await this.ledger.shopBalances(shopId);
+    return {
+      shopId,
+      unsettledNetPaise: balances.unsettledPaise,
+      settledNetPaise: balances.settledPaise,
+      payablePaise: balances.payablePaise,
+      paidOutPaise: balances.paidOutPaise,
+    };
+  }
+}
