@@ -59,7 +59,11 @@ describe('Processes start, report health and shut down gracefully on SIGTERM (re
   });
 
   it('the worker logs the health of its dependencies and exits 0 on SIGTERM', async () => {
-    const worker = spawnEntry('worker', testEnv({ LOG_LEVEL: 'info' }));
+    // Its own Bull prefix, so it takes no other suite's jobs and leaves no schedules behind for them.
+    const worker = spawnEntry(
+      'worker',
+      testEnv({ LOG_LEVEL: 'info', REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}startup:` }),
+    );
     try {
       await waitForOutput(worker, /worker healthy/);
       expect(worker.output()).toMatch(/"database":\{"status":"up"\}/);

@@ -6,13 +6,15 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
 
 describe('The worker process (real process, own database)', () => {
-  // Its own database: a sweeping worker must not expire the holds other suites are looking at.
+  // Its own database and Bull prefix: a sweeping worker must not expire the holds other suites are looking at,
+  // nor take their queued jobs.
   let database: ScratchDatabase;
   let t: TestApp;
+  const REDIS_KEY_PREFIX = `${process.env.REDIS_KEY_PREFIX}worker:`;
 
   beforeAll(async () => {
     database = await createScratchDatabase();
-    t = await createTestApp({ DATABASE_URL: database.url });
+    t = await createTestApp({ DATABASE_URL: database.url, REDIS_KEY_PREFIX });
   });
 
   afterAll(async () => {
@@ -36,7 +38,12 @@ describe('The worker process (real process, own database)', () => {
 
     const worker = spawnEntry(
       'worker',
-      testEnv({ LOG_LEVEL: 'info', HOLD_SWEEP_INTERVAL_SECONDS: '1', DATABASE_URL: database.url }),
+      testEnv({
+        LOG_LEVEL: 'info',
+        HOLD_SWEEP_INTERVAL_SECONDS: '1',
+        DATABASE_URL: database.url,
+        REDIS_KEY_PREFIX,
+      }),
     );
     try {
       await waitForOutput(worker, /Expired [1-9]\d* unpaid holds/);
