@@ -43,6 +43,7 @@ export interface AppConfig {
   slots: { cacheTtlSeconds: number; cacheRedisUrl: string };
   bookings: { minNoticeMinutes: number; horizonDays: number; holdSweepIntervalSeconds: number };
   settlements: { cron: string; timezone: string; concurrency: number };
+  queues: { lockDurationMs: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -109,6 +110,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
       horizonDays: v.BOOKING_HORIZON_DAYS,
       holdSweepIntervalSeconds: v.HOLD_SWEEP_INTERVAL_SECONDS,
     },
+    queues: { lockDurationMs: v.QUEUE_LOCK_DURATION_MS },
     settlements: {
       cron: v.SETTLEMENT_CRON,
       timezone: v.SETTLEMENT_TIMEZONE,

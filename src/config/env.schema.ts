@@ -104,6 +104,7 @@ export const envSchema = Joi.object({
     )
     .default('Asia/Kolkata'),
   SETTLEMENT_CONCURRENCY: Joi.number().integer().min(1).max(64).default(4),
+  QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')

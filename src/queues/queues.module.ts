@@ -21,6 +21,12 @@ class BullConnectionsModule {}
       useFactory: (config: AppConfig, connections: BullConnections) => ({
         prefix: `${config.redis.keyPrefix}bull`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        // A worker renews its job's lock every half of this; a job whose worker died is found stalled and retried
+        // within about twice this.
+        settings: {
+          lockDuration: config.queues.lockDurationMs,
+          stalledInterval: config.queues.lockDurationMs,
+        },
         createClient: (type) => connections.create(config.redis.url, type),
       }),
     }),
