@@ -31,6 +31,8 @@ describe('buildAppConfig', () => {
     expect(config.rateLimits).toEqual({ authPerMinute: 10, bookingsPerMinute: 30, defaultPerMinute: 600 });
     expect(config.jwt).toMatchObject({ secret: STRONG_SECRET, accessTtlSeconds: 900 });
     expect(config.bootstrapAdmin).toBeNull();
+    expect(config.settlements).toEqual({ cron: '30 0 * * *', timezone: 'Asia/Kolkata', concurrency: 4 });
+    expect(config.queues.lockDurationMs).toBe(30_000);
   });
 
   it('converts numbers and booleans from their string form', () => {
@@ -72,6 +74,10 @@ describe('buildAppConfig', () => {
     ['PORT', '70000'],
     ['DEFAULT_COMMISSION_BPS', '10001'],
     ['RAZORPAY_API_BASE_URL', 'ftp://example.com'],
+    ['SETTLEMENT_CRON', 'every night at half past midnight'],
+    ['SETTLEMENT_TIMEZONE', 'Mars/Olympus_Mons'],
+    ['SETTLEMENT_CONCURRENCY', '0'],
+    ['QUEUE_LOCK_DURATION_MS', '10'],
   ])('refuses an invalid %s (%s)', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value }).join('\n')).toContain(name);
   });

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
 
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { BookingsService } from '../bookings/bookings.service';
@@ -79,6 +80,45 @@ export async function seedDemoShops(
  * A few upcoming pay-at-shop bookings for the demo customer at the demo owner's first shops, made through the real
  * booking transaction, so slots and bookings in Swagger show real data.
  */
+/**
+ * Completed bookings from the past two days at the demo owner's first shops, so a new user can run a settlement
+ * (POST /settlements/runs) at once. They are booked and completed through the service (so the ledger has them),
+ * then moved into the past: the API only books the future, and a completed booking no longer holds its slot.
+ */
+export async function seedDemoHistory(
+  customerId: string,
+  ownerId: string,
+  shops: ShopsRepository,
+  catalog: CatalogRepository,
+  bookings: BookingsService,
+  dataSource: DataSource,
+): Promise<number> {
+  const active = (await shops.list({ ownerId, status: 'active' }, 3)).filter(
+    (shop) => shop.status === 'active',
+  );
+  const ids: string[] = [];
+  for (const shop of active) {
+    const [service] = await catalog.listServices(shop.id, 1);
+    const day = DateTime.now().setZone(shop.timezone).plus({ days: 5 }).toISODate();
+    for (const time of ['12:00', '13:00', '17:00']) {
+      const startsAt = DateTime.fromISO(`${day}T${time}`, { zone: shop.timezone }).toISO() as string;
+      const booking = await bookings.create(
+        { id: customerId, role: 'customer' },
+        { shopId: shop.id, serviceId: service.id, startsAt, paymentMethod: 'PAY_AT_SHOP' },
+      );
+      await bookings.complete({ id: ownerId, role: 'shop_owner' }, booking.id);
+      ids.push(booking.id);
+    }
+  }
+  await dataSource.query(
+    `UPDATE bookings SET starts_at = starts_at - interval '7 days', ends_at = ends_at - interval '7 days',
+                         local_date = local_date - 7
+      WHERE id = ANY($1)`,
+    [ids],
+  );
+  return ids.length;
+}
+
 export async function seedDemoBookings(
   customerId: string,
   ownerId: string,

@@ -1,5 +1,7 @@
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 
 import { AuthModule } from '../auth/auth.module';
 import { PasswordHasher } from '../auth/password-hasher';
@@ -18,7 +20,7 @@ import { Role } from '../users/role';
 import { UsersModule } from '../users/users.module';
 import { UsersRepository } from '../users/users.repository';
 import { DatabaseModule } from './database.module';
-import { CITIES, seedDemoBookings, seedDemoShops } from './demo-shops';
+import { CITIES, seedDemoBookings, seedDemoHistory, seedDemoShops } from './demo-shops';
 
 /** Demo accounts for local use. Their passwords are public, so the seed refuses to run in production. */
 export const DEMO_PASSWORD = 'hairone-demo-123';
@@ -40,6 +42,7 @@ class DemoSeeder {
     private readonly catalog: CatalogRepository,
     private readonly bookings: BookingsRepository,
     private readonly bookingsService: BookingsService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** Idempotent: running it again changes nothing. Returns the credentials to print. */
@@ -90,6 +93,26 @@ class DemoSeeder {
     lines.push(
       'bookings    upcoming demo bookings of the customer: GET /api/v1/bookings (as customer or owner)',
     );
+
+    if (owner && customer) {
+      const [{ completed }] = await this.dataSource.query(
+        `SELECT count(*)::int AS completed FROM bookings b JOIN shops s ON s.id = b.shop_id
+          WHERE s.owner_id = $1 AND b.status = 'completed'`,
+        [owner.id],
+      );
+      if (completed === 0) {
+        const count = await seedDemoHistory(
+          customer.id,
+          owner.id,
+          this.shops,
+          this.catalog,
+          this.bookingsService,
+          this.dataSource,
+        );
+        this.logger.log(`Created ${count} completed demo bookings from last week`);
+      }
+    }
+    lines.push('settlement  completed bookings from last week: POST /api/v1/settlements/runs as admin');
     return lines;
   }
 }
