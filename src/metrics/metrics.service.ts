@@ -36,6 +36,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly payouts = new Counter({
+    name: 'payouts_total',
+    help: 'Payouts to shops that ended, by status (paid or failed)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
   readonly settlementRuns = new Counter({
     name: 'settlement_runs_total',
     help: 'Settlement runs created, by trigger (cron or admin)',

@@ -5,6 +5,7 @@ import { CheckoutService } from './checkout.service';
 import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository } from './payments.repository';
 import { PAYMENT_PROVIDER } from './providers/payment-provider';
+import { PAYOUT_PROVIDER } from './providers/payout-provider';
 import { RazorpayProvider } from './providers/razorpay.provider';
 
 /**
@@ -15,11 +16,13 @@ import { RazorpayProvider } from './providers/razorpay.provider';
 @Module({
   imports: [QueuesModule],
   providers: [
-    { provide: PAYMENT_PROVIDER, useClass: RazorpayProvider },
+    RazorpayProvider,
+    { provide: PAYMENT_PROVIDER, useExisting: RazorpayProvider },
+    { provide: PAYOUT_PROVIDER, useExisting: RazorpayProvider },
     PaymentsRepository,
     PaymentsQueue,
     CheckoutService,
   ],
-  exports: [PAYMENT_PROVIDER, PaymentsRepository, PaymentsQueue, CheckoutService],
+  exports: [PAYMENT_PROVIDER, PAYOUT_PROVIDER, PaymentsRepository, PaymentsQueue, CheckoutService],
 })
 export class PaymentGatewayModule {}

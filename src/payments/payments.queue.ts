@@ -2,7 +2,8 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 
-import { ENQUEUE_TIMEOUT_MS, PaymentJob, PAYMENTS_QUEUE } from '../queues/queues.constants';
+import { ensureJob } from '../queues/ensure-job';
+import { PaymentJob, PAYMENTS_QUEUE } from '../queues/queues.constants';
 
 export interface ProcessEventJob {
   provider: string;
@@ -32,31 +33,13 @@ export class PaymentsQueue {
     return this.ensure(PaymentJob.Refund, job, `refund:${job.paymentId}`);
   }
 
-  /** Makes sure a job with this id is waiting or running: adds it, or retries it when it has failed for good. */
   private async ensure(name: string, data: object, jobId: string): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        (async () => {
-          const existing = await this.queue.getJob(jobId);
-          if (existing && (await existing.isFailed())) return existing.retry();
-          if (existing && (await existing.isCompleted())) await existing.remove();
-          else if (existing) return;
-          await this.queue.add(name, data, { jobId });
-        })(),
-        new Promise((_resolve, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`Redis did not accept the job in ${ENQUEUE_TIMEOUT_MS} ms`)),
-            ENQUEUE_TIMEOUT_MS,
-          );
-        }),
-      ]);
+      await ensureJob(this.queue, name, data, jobId);
       return true;
     } catch (error) {
       this.logger.warn({ msg: 'Job not enqueued; the reconciler will enqueue it', jobId, err: error });
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -16,6 +16,7 @@ import { inSerializableTransaction } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { PayoutNotYetKnownError, PayoutsService } from '../settlements/payouts/payouts.service';
 import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
 import { PaymentsQueue } from './payments.queue';
@@ -53,6 +54,7 @@ export class PaymentsService {
     private readonly queue: PaymentsQueue,
     private readonly metrics: MetricsService,
     private readonly ledger: LedgerRepository,
+    private readonly payouts: PayoutsService,
   ) {}
 
   /**
@@ -173,6 +175,19 @@ export class PaymentsService {
         });
         return event.kind;
       }
+      case 'transfer_processed':
+      case 'transfer_failed':
+        try {
+          return await this.payouts.applyTransferEvent(
+            event.transferId,
+            event.kind === 'transfer_processed' ? 'processed' : 'failed',
+          );
+        } catch (error) {
+          if (!(error instanceof PayoutNotYetKnownError)) throw error;
+          if (attempts < EVENT_ATTEMPTS_BEFORE_REVIEW) throw new EventNotYetApplicableError(error.message);
+          await this.review('unknown_transfer', { detail: { transferId: event.transferId } });
+          return 'unknown_transfer';
+        }
       default:
         return 'ignored';
     }

@@ -23,7 +23,9 @@ export const SettlementJob = {
   StartRun: 'start-run',
   /** Settle one shop for one run (job id `settlement:<runId>:<shopId>`). */
   SettleShop: 'settle-shop',
-  /** Repeatable: re-enqueue shops of unfinished runs whose jobs Redis lost. */
+  /** Send one payout to the provider, or ask about one already sent (job id `payout:<payoutId>`). */
+  SendPayout: 'send-payout',
+  /** Repeatable: re-enqueue shops of unfinished runs and pending payouts whose jobs Redis lost. */
   ResumeRuns: 'resume-runs',
 } as const;
 

@@ -5,6 +5,7 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { DEFAULT_JOB_OPTIONS, SettlementJob, SETTLEMENTS_QUEUE } from '../queues/queues.constants';
+import { PayoutsService, SendPayoutJob } from './payouts/payouts.service';
 import { SettleShopJob } from './settlements.queue';
 import { SettlementsService, SettleShopOutcome } from './settlements.service';
 
@@ -22,6 +23,7 @@ export class SettlementsProcessor implements OnModuleInit {
   constructor(
     @InjectQueue(SETTLEMENTS_QUEUE) private readonly queue: Queue,
     private readonly settlements: SettlementsService,
+    private readonly payouts: PayoutsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -36,11 +38,21 @@ export class SettlementsProcessor implements OnModuleInit {
       const run = await this.settlements.startRun(new Date(job.timestamp), 'cron');
       return { runId: run.id, shops: run.shops_total };
     });
+    void this.queue.process(SettlementJob.SendPayout, 1, (job: Job<SendPayoutJob>) =>
+      this.payouts.send(job.data.payoutId),
+    );
     void this.queue.process(SettlementJob.ResumeRuns, 1, async () => ({
       reenqueued: await this.settlements.resumeRuns(RESUME_AFTER_SECONDS),
     }));
     this.queue.on('failed', (job: Job, error: Error) => {
       const attempts = job.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts ?? 1;
+      this.logger.warn({
+        msg: 'A settlements job failed; Bull retries it with backoff',
+        job: job.id,
+        attempt: job.attemptsMade,
+        of: attempts,
+        err: error,
+      });
       if (job.name === SettlementJob.SettleShop && job.attemptsMade >= attempts) {
         void this.settlements
           .markRunFailed((job.data as SettleShopJob).runId, error)

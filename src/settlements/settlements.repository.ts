@@ -112,6 +112,18 @@ export class SettlementsRepository {
   }
 
   /**
+   * Locks the shop's row for the settlement (so two runs never compute one shop's payout from the same balance) and
+   * returns its payout account. NO KEY UPDATE: bookings referencing the shop are not blocked.
+   */
+  async lockShop(manager: EntityManager, shopId: string): Promise<{ payoutAccountId: string | null }> {
+    const [row]: Array<{ payout_account_id: string | null }> = await manager.query(
+      'SELECT payout_account_id FROM shops WHERE id = $1 FOR NO KEY UPDATE',
+      [shopId],
+    );
+    return { payoutAccountId: row?.payout_account_id ?? null };
+  }
+
+  /**
    * Claims the shop's settleable bookings up to the cutoff for `settlementId`, set-based. A booking claimed by a
    * concurrent transaction (another run) is skipped once that one commits: the row lock makes the UPDATE re-check
    * `settlement_status`, so each booking is claimed exactly once.

@@ -13,6 +13,7 @@ import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { ListSettlementsQueryDto, SettlementDto, SettlementRunDto } from './dto/settlement.dto';
 import { ShopBalanceDto } from './dto/shop-balance.dto';
+import { PayoutsService } from './payouts/payouts.service';
 import { SettlementsQueue } from './settlements.queue';
 import { RunRow, SettlementsRepository } from './settlements.repository';
 
@@ -28,6 +29,7 @@ export class SettlementsService {
     private readonly ledger: LedgerRepository,
     private readonly queue: SettlementsQueue,
     private readonly metrics: MetricsService,
+    private readonly payouts: PayoutsService,
   ) {}
 
   /** Creates a run over everything settleable up to `cutoff` and enqueues one job per shop. */
@@ -39,9 +41,12 @@ export class SettlementsService {
     return run;
   }
 
-  /** Enqueues again the unsettled shops of runs that are not finished (jobs Redis lost are ids it lacks). */
+  /**
+   * Enqueues again the unsettled shops of runs that are not finished (jobs Redis lost are ids it lacks), and the
+   * pending payouts nobody touched for a while (a lost job, or a transfer whose webhook never came).
+   */
   async resumeRuns(olderThanSeconds: number): Promise<number> {
-    let shops = 0;
+    let shops = await this.payouts.resume(olderThanSeconds);
     for (const runId of await this.settlements.unfinishedRuns(olderThanSeconds)) {
       const open = await this.settlements.openShops(runId);
       if (open.length > 0 && (await this.queue.enqueueShops(runId, open))) shops += open.length;
@@ -56,16 +61,23 @@ export class SettlementsService {
    */
   async settleShop(runId: string, shopId: string): Promise<SettleShopOutcome> {
     const started = process.hrtime.bigint();
+    let payoutId: string | null = null;
     const outcome = await this.dataSource.transaction(async (manager): Promise<SettleShopOutcome> => {
       const runShop = await this.settlements.lockRunShop(manager, runId, shopId);
       if (!runShop) return 'not_in_run';
       if (runShop.done) return 'already_done';
+      const { payoutAccountId } = await this.settlements.lockShop(manager, shopId);
       const run = (await this.settlements.findRun(runId)) as RunRow;
       const settlementId = randomUUID();
       const bookings = await this.settlements.claimSettleable(manager, shopId, run.cutoff, settlementId);
       let result: SettleShopOutcome = 'nothing_to_settle';
       if (bookings.length > 0) {
         const totals = settlementTotals(bookings);
+        // Only a shop that can be paid needs its balance: a debt carried forward is recovered before paying.
+        const payableBeforePaise =
+          payoutAccountId && totals.netPayablePaise > 0
+            ? (await this.ledger.shopBalances(shopId, manager)).payablePaise
+            : 0;
         await this.settlements.insertSettlement(manager, {
           id: settlementId,
           runId,
@@ -74,11 +86,17 @@ export class SettlementsService {
           totals,
         });
         await this.ledger.post(manager, settlementPosting(settlementId, shopId, totals.netPayablePaise));
+        payoutId = await this.payouts.createForSettlement(
+          manager,
+          { id: settlementId, shopId, netPaise: totals.netPayablePaise, payableBeforePaise },
+          payoutAccountId,
+        );
         result = 'settled';
       }
       await this.settlements.finishShop(manager, runId, shopId);
       return result;
     });
+    if (payoutId) await this.payouts.enqueue(payoutId);
     this.metrics.settlementShopSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;
   }

@@ -38,6 +38,10 @@ export class Shop {
   @Column({ name: 'commission_bps', type: 'integer' })
   commissionBps: number;
 
+  /** The shop's Razorpay Route linked account (`acc_...`) that payouts go to; set by admins. */
+  @Column({ name: 'payout_account_id', type: 'text', nullable: true })
+  payoutAccountId: string | null;
+
   @Column({ type: 'text' })
   status: ShopStatus;
 

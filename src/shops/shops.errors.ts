@@ -14,6 +14,12 @@ export class NotShopOwnerError extends DomainError {
   }
 }
 
+export class PayoutAccountChangeForbiddenError extends DomainError {
+  constructor() {
+    super(HttpStatus.FORBIDDEN, 'PAYOUT_ACCOUNT_ADMIN_ONLY', 'Only an admin may change payoutAccountId');
+  }
+}
+
 export class CommissionChangeForbiddenError extends DomainError {
   constructor() {
     super(HttpStatus.FORBIDDEN, 'COMMISSION_ADMIN_ONLY', 'Only an admin may change commissionBps');

@@ -106,7 +106,10 @@ export class ShopsRepository {
     return this.shops.findOneByOrFail({ id: result.identifiers[0].id as string });
   }
 
-  async update(id: string, changes: ShopChanges & { commissionBps?: number }): Promise<Shop> {
+  async update(
+    id: string,
+    changes: ShopChanges & { commissionBps?: number; payoutAccountId?: string },
+  ): Promise<Shop> {
     const { location, ...rest } = changes;
     const bumpsVersion = SLOT_AFFECTING.some((field) => changes[field] !== undefined);
     await this.shops

@@ -19,7 +19,12 @@ import { NearbyShopDto, ShopDto } from './dto/shop.dto';
 import { UpdateShopDto } from './dto/update-shop.dto';
 import { Shop } from './shop.entity';
 import { ShopStatus } from './shop-status';
-import { CommissionChangeForbiddenError, NotShopOwnerError, ShopNotFoundError } from './shops.errors';
+import {
+  CommissionChangeForbiddenError,
+  NotShopOwnerError,
+  PayoutAccountChangeForbiddenError,
+  ShopNotFoundError,
+} from './shops.errors';
 import { ShopsRepository } from './shops.repository';
 
 export const DEFAULT_TIMEZONE = 'Asia/Kolkata';
@@ -66,6 +71,8 @@ export class ShopsService {
   async update(id: string, user: AuthenticatedUser, dto: UpdateShopDto): Promise<ShopDto> {
     await this.findManaged(id, user, { adminMay: true });
     if (dto.commissionBps !== undefined && user.role !== 'admin') throw new CommissionChangeForbiddenError();
+    if (dto.payoutAccountId !== undefined && user.role !== 'admin')
+      throw new PayoutAccountChangeForbiddenError();
     const shop = await this.shops.update(id, {
       ...dto,
       openingHours: dto.openingHours ? normalizeOpeningHours(dto.openingHours) : undefined,

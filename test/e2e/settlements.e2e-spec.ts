@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+
 import { DataSource } from 'typeorm';
 
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
+import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
@@ -35,16 +38,31 @@ describe('Settlements (e2e)', () => {
   let db: DataSource;
   let admin: GivenUser;
   let customer: GivenUser;
-  const razorpay = new StandInClient();
+  // Its own Razorpay stand-in: payout tests inject faults into it.
+  const secrets = {
+    keyId: 'rzp_test_settle',
+    keySecret: randomBytes(16).toString('hex'),
+    webhookSecret: randomBytes(16).toString('hex'),
+  };
+  const standIn = new RazorpayStandIn(secrets);
+  let razorpay: StandInClient;
   let slot = 0;
   const as = (user: GivenUser) => ({ Authorization: `Bearer ${user.accessToken}` });
 
   beforeAll(async () => {
     // Its own Bull prefix: its settlement and refund jobs are processed here, by the worker modules below.
-    t = await createTestApp({ REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}settle:` }, [
-      PaymentsWorkerModule,
-      SettlementsWorkerModule,
-    ]);
+    razorpay = new StandInClient(await standIn.listen());
+    t = await createTestApp(
+      {
+        REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}settle:`,
+        RAZORPAY_API_BASE_URL: razorpay.baseUrl,
+        RAZORPAY_KEY_ID: secrets.keyId,
+        RAZORPAY_KEY_SECRET: secrets.keySecret,
+        RAZORPAY_WEBHOOK_SECRET: secrets.webhookSecret,
+        RAZORPAY_TIMEOUT_MS: '500',
+      },
+      [PaymentsWorkerModule, SettlementsWorkerModule],
+    );
     db = t.app.get(DataSource);
     admin = await givenAdmin(t);
     customer = await givenUser(t.http, 'customer');
@@ -52,6 +70,7 @@ describe('Settlements (e2e)', () => {
 
   afterAll(async () => {
     await t?.close();
+    await standIn.close();
   });
 
   /** A fresh 30-minute slot for every booking, on a rolling day. */
@@ -270,6 +289,176 @@ describe('Settlements (e2e)', () => {
       );
       await t.http.get(`/api/v1/shops/${shop.id}/balance`).set(as(customer)).expect(403);
       await t.http.get('/api/v1/settlements').set(as(customer)).expect(403);
+    });
+  });
+
+  describe('payouts', () => {
+    let owner: GivenUser;
+    const accountId = () => `acc_${randomBytes(10).toString('hex').slice(0, 14)}`;
+
+    beforeAll(async () => {
+      owner = await givenUser(t.http, 'shop_owner');
+    });
+
+    afterEach(() => razorpay.fault({ next: 0 }));
+
+    const linkedShop = async (account: string) => {
+      const shop = await givenBookableShop(t.http, owner, admin);
+      await t.http
+        .patch(`/api/v1/shops/${shop.id}`)
+        .set(as(admin))
+        .send({ payoutAccountId: account })
+        .expect(200);
+      return shop;
+    };
+
+    const completedOnline = async (shop: GivenShop) => {
+      const booking = await bookAt(shop, 'ONLINE');
+      await pay(booking);
+      await act(owner, booking.id, 'complete');
+      return booking;
+    };
+
+    const settlementOf = async (runId: string, shopId: string) =>
+      (await settlementsOf(admin, { runId, shopId }))[0];
+
+    const balanceOf = async (shopId: string) =>
+      (await t.http.get(`/api/v1/shops/${shopId}/balance`).set(as(owner)).expect(200)).body as {
+        unsettledNetPaise: number;
+        settledNetPaise: number;
+        payablePaise: number;
+        paidOutPaise: number;
+      };
+
+    it('lets only an admin set the payout account, and checks its form', async () => {
+      const shop = await givenBookableShop(t.http, owner, admin);
+      const refused = await t.http
+        .patch(`/api/v1/shops/${shop.id}`)
+        .set(as(owner))
+        .send({ payoutAccountId: accountId() })
+        .expect(403);
+      expect(refused.body.code).toBe('PAYOUT_ACCOUNT_ADMIN_ONLY');
+      for (const bad of ['acc_short', 'bank-123456789012', 'acc_ABCDEFGHIJKLM!', '']) {
+        await t.http
+          .patch(`/api/v1/shops/${shop.id}`)
+          .set(as(admin))
+          .send({ payoutAccountId: bad })
+          .expect(400);
+      }
+    });
+
+    it('pays a positive net to the linked account once, keyed by the settlement, and marks it paid', async () => {
+      const account = accountId();
+      const shop = await linkedShop(account);
+      const bookings = [await completedOnline(shop), await completedOnline(shop)];
+      const net = bookings.reduce((sum, b) => sum + b.amountPaise - b.commissionPaise, 0);
+
+      const run = await finished(await startRun());
+      const settlement = await settlementOf(run.id, shop.id);
+      expect(settlement).toMatchObject({ netPayablePaise: net, status: 'pending' });
+      const [transfer] = await eventually(
+        () => razorpay.transfersTo(account),
+        (transfers) => transfers.length > 0,
+      );
+      expect(transfer).toMatchObject({ amount: net, status: 'pending' });
+      expect(transfer.notes).toMatchObject({ settlement_id: settlement.id, shop_id: shop.id });
+
+      const processed = await razorpay.settleTransfer(transfer.id, 'processed');
+      await Promise.all([deliver(t.http, processed).expect(200), deliver(t.http, processed).expect(200)]);
+      await eventually(
+        () => settlementOf(run.id, shop.id),
+        (current) => current.status === 'paid',
+      );
+      expect(await razorpay.transfersTo(account)).toHaveLength(1);
+      expect(await balanceOf(shop.id)).toMatchObject({
+        unsettledNetPaise: 0,
+        settledNetPaise: net,
+        payablePaise: 0,
+        paidOutPaise: net,
+      });
+      await expectLedgerConsistent();
+    });
+
+    it('carries a negative net forward as debt, pays nothing, and recovers it from the next payout', async () => {
+      const account = accountId();
+      const shop = await linkedShop(account);
+      for (let i = 0; i < 2; i++) {
+        const booking = await bookAt(shop, 'PAY_AT_SHOP');
+        await act(owner, booking.id, 'complete');
+      }
+      const first = await finished(await startRun());
+      expect(await settlementOf(first.id, shop.id)).toMatchObject({
+        netPayablePaise: -6000,
+        status: 'pending',
+      });
+      expect(await balanceOf(shop.id)).toMatchObject({ payablePaise: -6000, paidOutPaise: 0 });
+
+      const online = await completedOnline(shop);
+      const second = await finished(await startRun());
+      const net = online.amountPaise - online.commissionPaise;
+      expect(await settlementOf(second.id, shop.id)).toMatchObject({ netPayablePaise: net });
+      const transfers = await eventually(
+        () => razorpay.transfersTo(account),
+        (found) => found.length > 0,
+      );
+      expect(transfers).toHaveLength(1);
+      expect(transfers[0].amount).toBe(net - 6000);
+      await expectLedgerConsistent();
+    });
+
+    it('fails the settlement when the transfer fails, and the money is payable again', async () => {
+      const account = accountId();
+      const shop = await linkedShop(account);
+      const booking = await completedOnline(shop);
+      const net = booking.amountPaise - booking.commissionPaise;
+      const run = await finished(await startRun());
+      const [transfer] = await eventually(
+        () => razorpay.transfersTo(account),
+        (found) => found.length > 0,
+      );
+      await deliver(t.http, await razorpay.settleTransfer(transfer.id, 'failed')).expect(200);
+      await eventually(
+        () => settlementOf(run.id, shop.id),
+        (current) => current.status === 'failed',
+      );
+      expect(await balanceOf(shop.id)).toMatchObject({ payablePaise: net, paidOutPaise: 0 });
+      await expectLedgerConsistent();
+    });
+
+    it('sends a payout retried after a lost answer once, with the same idempotency key', async () => {
+      const account = accountId();
+      const shop = await linkedShop(account);
+      const booking = await completedOnline(shop);
+      const before = (await razorpay.calls())['POST /v1/transfers'] ?? 0;
+      // The first transfer request takes effect, but its answer is lost.
+      await razorpay.fault({ status: 502, afterApplying: true });
+      const run = await finished(await startRun());
+      await eventually(
+        async () => ((await razorpay.calls())['POST /v1/transfers'] ?? 0) - before,
+        (attempts) => attempts >= 2,
+        20_000,
+      );
+      const transfers = await razorpay.transfersTo(account);
+      expect(transfers).toHaveLength(1);
+      expect(transfers[0].amount).toBe(booking.amountPaise - booking.commissionPaise);
+      const [payout] = await db.query(
+        'SELECT provider_transfer_id, idempotency_key, settlement_id FROM payouts WHERE shop_id = $1',
+        [shop.id],
+      );
+      expect(payout.provider_transfer_id).toBe(transfers[0].id);
+      expect(payout.idempotency_key).toBe(payout.settlement_id);
+      expect((await settlementOf(run.id, shop.id)).id).toBe(payout.settlement_id);
+    });
+
+    it('leaves the settlement of a shop without a linked account pending, with nothing sent', async () => {
+      const shop = await givenBookableShop(t.http, owner, admin);
+      await completedOnline(shop);
+      const callsBefore = (await razorpay.calls())['POST /v1/transfers'] ?? 0;
+      const run = await finished(await startRun());
+      expect((await settlementOf(run.id, shop.id)).status).toBe('pending');
+      expect((await razorpay.calls())['POST /v1/transfers'] ?? 0).toBe(callsBefore);
+      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM payouts WHERE shop_id = $1', [shop.id]);
+      expect(n).toBe(0);
     });
   });
 

@@ -36,6 +36,24 @@ export class StandInClient {
     return this.get(`/_stand-in/payments/${paymentId}`);
   }
 
+  /** Route transfers the stand-in made to one linked account. */
+  transfersTo(
+    accountId: string,
+  ): Promise<Array<{ id: string; amount: number; status: string; notes: Record<string, string> }>> {
+    return this.get(`/_stand-in/transfers/${accountId}`);
+  }
+
+  async settleTransfer(
+    transferId: string,
+    status: 'processed' | 'failed' = 'processed',
+  ): Promise<SignedEvent> {
+    const result = await this.post<{ events: SignedEvent[] }>(`/_stand-in/transfers/${transferId}/settle`, {
+      status,
+      deliver: false,
+    });
+    return result.events[0];
+  }
+
   order(orderId: string): Promise<{
     id: string;
     amount: number;

@@ -34,6 +34,7 @@ export type PaymentEvent =
   | { kind: 'captured'; orderId: string; paymentId: string; amountPaise: number; currency: string }
   | { kind: 'failed'; orderId: string; paymentId: string }
   | { kind: 'refund_processed' | 'refund_failed'; refundId: string; paymentId: string; amountPaise: number }
+  | { kind: 'transfer_processed' | 'transfer_failed'; transferId: string; amountPaise: number }
   | { kind: 'ignored' };
 
 /** What a client needs to open the provider's checkout for an order. */

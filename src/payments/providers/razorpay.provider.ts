@@ -15,6 +15,7 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
 } from './payment-provider';
+import { PayoutProvider, ProviderTransfer } from './payout-provider';
 
 /** Razorpay's automatic capture window cannot be shorter than 12 minutes. */
 const MIN_CAPTURE_EXPIRY_MINUTES = 12;
@@ -42,6 +43,14 @@ const refundSchema = Joi.object({
   status: Joi.string().valid('pending', 'processed', 'failed').required(),
   amount: paise.required(),
 }).unknown(true);
+const transferSchema = Joi.object({
+  id: id('trf').required(),
+  recipient: id('acc').required(),
+  status: Joi.string()
+    .valid('created', 'pending', 'processed', 'failed', 'reversed', 'partially_reversed')
+    .required(),
+  amount: paise.required(),
+}).unknown(true);
 const collectionOf = (item: Joi.ObjectSchema) =>
   Joi.object({ items: Joi.array().items(item).required() }).unknown(true);
 
@@ -64,6 +73,32 @@ type RazorpayPayment = {
   currency: string;
 };
 type RazorpayRefund = { id: string; payment_id: string; status: ProviderRefund['status']; amount: number };
+type RazorpayTransfer = {
+  id: string;
+  recipient: string;
+  status: 'created' | 'pending' | 'processed' | 'failed' | 'reversed' | 'partially_reversed';
+  amount: number;
+};
+const transferEventSchema = Joi.object({
+  payload: Joi.object({
+    transfer: Joi.object({ entity: transferSchema.required() }).unknown(true).required(),
+  })
+    .unknown(true)
+    .required(),
+}).unknown(true);
+
+/** A reversed transfer's money is back with the platform: for a payout, that is a failure. */
+const toTransfer = (transfer: RazorpayTransfer): ProviderTransfer => ({
+  transferId: transfer.id,
+  accountId: transfer.recipient,
+  amountPaise: transfer.amount,
+  status:
+    transfer.status === 'processed'
+      ? 'processed'
+      : transfer.status === 'failed' || transfer.status === 'reversed'
+        ? 'failed'
+        : 'pending',
+});
 
 function validated<T>(schema: Joi.Schema, value: unknown, what: string): T {
   const { error, value: checked } = schema.validate(value, { convert: false });
@@ -91,7 +126,7 @@ const toRefund = (refund: RazorpayRefund): ProviderRefund => ({
  * has no request timeout, and its webhook check compares signatures with `===`.
  */
 @Injectable()
-export class RazorpayProvider implements PaymentProvider {
+export class RazorpayProvider implements PaymentProvider, PayoutProvider {
   readonly name = 'razorpay';
   private readonly logger = new Logger(RazorpayProvider.name);
   private readonly settings: AppConfig['payments']['razorpay'];
@@ -187,6 +222,48 @@ export class RazorpayProvider implements PaymentProvider {
     );
   }
 
+  /** Route direct transfer to a linked account; `X-Transfer-Idempotency` makes a retry return the first one. */
+  async transfer(input: {
+    accountId: string;
+    amountPaise: number;
+    currency: string;
+    idempotencyKey: string;
+    settlementId: string;
+    shopId: string;
+  }): Promise<ProviderTransfer> {
+    const transfer = toTransfer(
+      validated<RazorpayTransfer>(
+        transferSchema,
+        await this.request('POST', '/v1/transfers', {
+          body: {
+            account: input.accountId,
+            amount: input.amountPaise,
+            currency: input.currency,
+            notes: { settlement_id: input.settlementId, shop_id: input.shopId },
+          },
+          headers: { 'X-Transfer-Idempotency': input.idempotencyKey },
+        }),
+        'transfer',
+      ),
+    );
+    if (transfer.accountId !== input.accountId || transfer.amountPaise !== input.amountPaise) {
+      throw new ProviderRejectedError(
+        'Razorpay answered with a transfer to another account or of another amount',
+      );
+    }
+    return transfer;
+  }
+
+  async fetchTransfer(transferId: string): Promise<ProviderTransfer> {
+    return toTransfer(
+      validated<RazorpayTransfer>(
+        transferSchema,
+        await this.request('GET', `/v1/transfers/${encodeURIComponent(transferId)}`),
+        'transfer',
+      ),
+    );
+  }
+
   verifyCheckout(orderId: string, paymentId: string, signature: unknown): boolean {
     return (
       Boolean(this.settings.keySecret) &&
@@ -246,12 +323,21 @@ export class RazorpayProvider implements PaymentProvider {
           amountPaise: refund.amount,
         };
       }
+      case 'transfer.processed':
+      case 'transfer.failed': {
+        const transfer = this.entity<RazorpayTransfer>(transferEventSchema, payload, 'transfer');
+        return {
+          kind: eventType === 'transfer.processed' ? 'transfer_processed' : 'transfer_failed',
+          transferId: transfer.id,
+          amountPaise: transfer.amount,
+        };
+      }
       default:
         return { kind: 'ignored' };
     }
   }
 
-  private entity<T>(schema: Joi.Schema, payload: unknown, name: 'payment' | 'refund'): T {
+  private entity<T>(schema: Joi.Schema, payload: unknown, name: 'payment' | 'refund' | 'transfer'): T {
     const event = validated<{ payload: Record<string, { entity: T }> }>(schema, payload, `${name} event`);
     return event.payload[name].entity;
   }

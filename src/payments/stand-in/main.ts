@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     webhookSecret,
     webhookUrl: `http://127.0.0.1:${config.http.port}/api/v1/payments/webhooks/razorpay`,
     autoSettleRefunds: true,
+    autoSettleTransfers: true,
   });
   const url = await standIn.listen(Number(base.port || 80), base.hostname);
   process.stdout.write(

@@ -19,6 +19,8 @@ export interface StandInOptions {
   webhookUrl?: string;
   /** Settle refunds as processed (and send the webhook) right after they are created. */
   autoSettleRefunds?: boolean;
+  /** Settle Route transfers as processed (and send the webhook) right after they are created. */
+  autoSettleTransfers?: boolean;
 }
 
 interface Order {
@@ -62,6 +64,19 @@ interface Refund {
   created_at: number;
 }
 
+interface Transfer {
+  id: string;
+  entity: 'transfer';
+  status: 'pending' | 'processed' | 'failed';
+  source: string;
+  recipient: string;
+  amount: number;
+  currency: string;
+  notes: Record<string, string>;
+  created_at: number;
+  processed_at: number | null;
+}
+
 export interface SignedEvent {
   id: string;
   type: string;
@@ -103,6 +118,8 @@ export class RazorpayStandIn {
   private readonly payments = new Map<string, Payment>();
   private readonly refunds = new Map<string, Refund>();
   private readonly refundKeys = new Map<string, { body: string; refundId: string }>();
+  private readonly transfers = new Map<string, Transfer>();
+  private readonly transferKeys = new Map<string, { body: string; transferId: string }>();
   private readonly delivered: Array<{ eventId: string; status: number }> = [];
   private faults: Fault = NO_FAULT;
   /** Requests to the Razorpay API by "METHOD path-template", for tests that count calls. */
@@ -191,6 +208,10 @@ export class RazorpayStandIn {
       return { entity: 'collection', count: items.length, items };
     }
     if (method === 'GET' && resource === 'refunds' && id) return this.refund(id);
+    if (method === 'POST' && resource === 'transfers' && !id) {
+      return this.createTransfer(body, rawBody, request.headers['x-transfer-idempotency']);
+    }
+    if (method === 'GET' && resource === 'transfers' && id) return this.transfer(id);
     throw new HttpError(404, 'The requested URL was not found on the server.');
   }
 
@@ -273,6 +294,73 @@ export class RazorpayStandIn {
     return refund;
   }
 
+  /** Route direct transfers to linked accounts, idempotent by X-Transfer-Idempotency as documented. */
+  private createTransfer(
+    body: Record<string, unknown>,
+    rawBody: string,
+    idempotencyKey: string | string[] | undefined,
+  ): Transfer {
+    const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
+    if (key !== undefined) {
+      if (!/^[A-Za-z0-9_ -]{4,36}$/.test(key)) throw new HttpError(400, 'Invalid idempotency key');
+      const earlier = this.transferKeys.get(key);
+      if (earlier) {
+        if (earlier.body !== rawBody) {
+          throw new HttpError(
+            400,
+            'Different request with the same idempotency key has already been processed.',
+          );
+        }
+        return this.transfer(earlier.transferId);
+      }
+    }
+    const { account, amount, currency, notes } = body;
+    if (typeof account !== 'string' || !/^acc_[A-Za-z0-9]{14}$/.test(account)) {
+      throw new HttpError(400, 'The account id provided does not exist');
+    }
+    if (!Number.isInteger(amount) || (amount as number) < 100) {
+      throw new HttpError(400, 'The amount must be atleast INR 1.00');
+    }
+    if (currency !== 'INR') throw new HttpError(400, 'Currency is not supported');
+    const transfer: Transfer = {
+      id: newId('trf'),
+      entity: 'transfer',
+      status: 'pending',
+      source: 'acc_HairOneStandIn',
+      recipient: account,
+      amount: amount as number,
+      currency,
+      notes: (notes as Record<string, string> | undefined) ?? {},
+      created_at: now(),
+      processed_at: null,
+    };
+    this.transfers.set(transfer.id, transfer);
+    if (key !== undefined) this.transferKeys.set(key, { body: rawBody, transferId: transfer.id });
+    if (this.options.autoSettleTransfers) {
+      setTimeout(() => void this.settleTransfer(transfer.id, 'processed', true).catch(() => undefined), 50);
+    }
+    return transfer;
+  }
+
+  private async settleTransfer(
+    transferId: string,
+    status: 'processed' | 'failed',
+    deliver: boolean,
+  ): Promise<SignedEvent[]> {
+    const transfer = this.transfer(transferId);
+    transfer.status = status;
+    transfer.processed_at = status === 'processed' ? now() : null;
+    const events = [this.event(`transfer.${status}`, { transfer: { entity: transfer } })];
+    if (deliver && this.options.webhookUrl) for (const event of events) await this.deliver(event);
+    return events;
+  }
+
+  private transfer(id: string): Transfer {
+    const transfer = this.transfers.get(id);
+    if (!transfer) throw new HttpError(400, 'The id provided does not exist');
+    return transfer;
+  }
+
   /** The customer's side and Razorpay's webhooks, for tests and the local demo. */
   private async control(method: string, segments: string[], rawBody: string): Promise<unknown> {
     const body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
@@ -292,6 +380,13 @@ export class RazorpayStandIn {
       };
     }
     if (method === 'GET' && resource === 'orders' && id) return this.order(id);
+    if (method === 'POST' && resource === 'transfers' && id && action === 'settle') {
+      const status = body.status === 'failed' ? 'failed' : 'processed';
+      return { events: await this.settleTransfer(id, status, body.deliver !== false) };
+    }
+    if (method === 'GET' && resource === 'transfers') {
+      return [...this.transfers.values()].filter((transfer) => !id || transfer.recipient === id);
+    }
     if (method === 'GET' && resource === 'calls') return Object.fromEntries(this.calls);
     if (method === 'GET' && resource === 'deliveries') return this.delivered;
     if (method === 'POST' && resource === 'faults') {

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 import { Optional } from '../../common/validation/optional';
 import { CreateShopDto } from './create-shop.dto';
@@ -19,4 +19,14 @@ export class UpdateShopDto extends PartialType(CreateShopDto, { skipNullProperti
   @Min(0)
   @Max(10_000)
   commissionBps?: number;
+
+  @ApiPropertyOptional({
+    example: 'acc_CPRsN1LkFccllA',
+    description: "Admins only: the shop's Razorpay Route linked account, where its payouts go",
+  })
+  @Optional()
+  @Matches(/^acc_[A-Za-z0-9]{14}$/, {
+    message: 'payoutAccountId must be a Razorpay account id (acc_ and 14 letters or digits)',
+  })
+  payoutAccountId?: string;
 }

@@ -1,0 +1,32 @@
+import type { Queue } from 'bull';
+
+import { ENQUEUE_TIMEOUT_MS } from './queues.constants';
+
+/**
+ * Makes sure a job with this id is waiting or running: adds it, retries it when it failed for good, or adds it
+ * again when it completed (the work it stands for is idempotent, so running it again is harmless). Gives up after
+ * ENQUEUE_TIMEOUT_MS so a Redis outage never hangs the caller; the database row the job stands for is the durable
+ * record, and the worker's sweeps enqueue it later.
+ */
+export async function ensureJob(queue: Queue, name: string, data: object, jobId: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      (async () => {
+        const existing = await queue.getJob(jobId);
+        if (existing && (await existing.isFailed())) return existing.retry();
+        if (existing && (await existing.isCompleted())) await existing.remove();
+        else if (existing) return;
+        await queue.add(name, data, { jobId });
+      })(),
+      new Promise((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not accept the job in ${ENQUEUE_TIMEOUT_MS} ms`)),
+          ENQUEUE_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
