@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+
 import { DataSource } from 'typeorm';
 
+import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
-import { eventually } from '../support/payments';
+import { deliver, eventually, StandInClient } from '../support/payments';
 import { Spawned, spawnEntry, waitForOutput } from '../support/processes';
 import { seedSettleableBookings } from '../support/settlements';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -21,12 +24,24 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
   let db: DataSource;
   let admin: GivenUser;
   const workers: Spawned[] = [];
+  const secrets = {
+    keyId: 'rzp_test_crash',
+    keySecret: randomBytes(16).toString('hex'),
+    webhookSecret: randomBytes(16).toString('hex'),
+  };
+  const standIn = new RazorpayStandIn(secrets);
+  let razorpay: StandInClient;
   const env = () => ({
     DATABASE_URL: database.url,
     REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}crash:`,
+    RAZORPAY_API_BASE_URL: razorpay.baseUrl,
+    RAZORPAY_KEY_ID: secrets.keyId,
+    RAZORPAY_KEY_SECRET: secrets.keySecret,
+    RAZORPAY_WEBHOOK_SECRET: secrets.webhookSecret,
   });
 
   beforeAll(async () => {
+    razorpay = new StandInClient(await standIn.listen());
     database = await createScratchDatabase();
     t = await createTestApp(env());
     db = t.app.get(DataSource);
@@ -37,6 +52,7 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
     for (const worker of workers) worker.child.kill('SIGKILL');
     await t?.close();
     await database?.drop();
+    await standIn.close();
   });
 
   const startWorker = async () => {
@@ -139,5 +155,57 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
         JOIN journal_lines l ON l.entry_id = e.id AND l.account = 'shop_payable'
        WHERE -l.amount_paise <> s.net_payable_paise`);
     expect(mismatched).toEqual([]);
+  }, 120_000);
+
+  it('sends a payout whose worker died mid-request once, with the same idempotency key', async () => {
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    const owner = await givenUser(t.http, 'shop_owner');
+    const customer = await givenUser(t.http, 'customer');
+    const [[shopId, net]] = await seedSettleableBookings(db, {
+      ownerId: owner.id,
+      customerId: customer.id,
+      shops: 1,
+      bookingsPerShop: 4,
+    });
+    const account = `acc_${randomBytes(10).toString('hex').slice(0, 14)}`;
+    await db.query('UPDATE shops SET payout_account_id = $2 WHERE id = $1', [shopId, account]);
+    const transferCalls = async () => (await razorpay.calls())['POST /v1/transfers'] ?? 0;
+
+    // Razorpay makes the transfer at once but answers late; the worker is killed while it waits.
+    await razorpay.fault({ afterApplying: true, delayMs: 10_000 });
+    const first = await startWorker();
+    const runId = await startRun();
+    await eventually(transferCalls, (calls) => calls >= 1, 30_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const [pending] = await db.query('SELECT * FROM payouts WHERE shop_id = $1', [shopId]);
+    expect(pending).toMatchObject({ status: 'pending', provider_transfer_id: null });
+    expect(Number(pending.amount_paise)).toBe(net);
+
+    // Another worker retries the stalled job: the same key and body get the first transfer back.
+    await startWorker();
+    const payout = await eventually(
+      async () => (await db.query('SELECT * FROM payouts WHERE shop_id = $1', [shopId]))[0],
+      (row) => row.provider_transfer_id !== null,
+      30_000,
+    );
+    expect(await transferCalls()).toBeGreaterThanOrEqual(2);
+    const transfers = await razorpay.transfersTo(account);
+    expect(transfers).toHaveLength(1);
+    expect(payout.provider_transfer_id).toBe(transfers[0].id);
+    const [settlement] = await db.query('SELECT id, status FROM settlements WHERE run_id = $1', [runId]);
+    expect(payout.idempotency_key).toBe(settlement.id);
+
+    // Razorpay's webhook, through the API and the worker, marks it paid.
+    await deliver(t.http, await razorpay.settleTransfer(transfers[0].id, 'processed')).expect(200);
+    await eventually(
+      async () => (await db.query('SELECT status FROM settlements WHERE id = $1', [settlement.id]))[0].status,
+      (status) => status === 'paid',
+      30_000,
+    );
+    const [{ total }] = await db.query(
+      'SELECT coalesce(sum(amount_paise), 0)::bigint AS total FROM journal_lines',
+    );
+    expect(Number(total)).toBe(0);
   }, 120_000);
 });

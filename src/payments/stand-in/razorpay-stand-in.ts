@@ -89,7 +89,7 @@ interface Fault {
   remaining: number;
   /** 0: answer normally (after the delay). */
   status: number;
-  /** Apply the request, then fail: the caller cannot tell whether it took effect. */
+  /** Apply the request first, then wait `delayMs` and answer (or fail): the caller cannot tell it took effect. */
   afterApplying: boolean;
   delayMs: number;
 }
@@ -174,15 +174,18 @@ export class RazorpayStandIn {
     this.calls.set(template, (this.calls.get(template) ?? 0) + 1);
     const fault = this.faults.remaining > 0 ? this.faults : undefined;
     if (fault) fault.remaining -= 1;
-    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-    if (fault?.status && !fault.afterApplying) {
-      throw new HttpError(fault.status, 'The stand-in was told to fail this request');
+    const delay = () => new Promise((resolve) => setTimeout(resolve, fault?.delayMs ?? 0));
+    if (fault?.afterApplying) {
+      // The request takes effect at once; its answer is late, or lost.
+      const result = this.api(request, segments, body);
+      await delay();
+      if (fault.status)
+        throw new HttpError(fault.status, 'The stand-in was told to lose the answer to this request');
+      return result;
     }
-    const result = this.api(request, segments, body);
-    if (fault?.status && fault.afterApplying) {
-      throw new HttpError(fault.status, 'The stand-in was told to lose the answer to this request');
-    }
-    return result;
+    await delay();
+    if (fault?.status) throw new HttpError(fault.status, 'The stand-in was told to fail this request');
+    return this.api(request, segments, body);
   }
 
   /** The Razorpay API, as documented at razorpay.com/docs/api. */
