@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 
 import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
+import { SettlementJob, SETTLEMENTS_QUEUE } from '../../src/queues/queues.constants';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { deliver, eventually, StandInClient } from '../support/payments';
@@ -99,6 +102,13 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
     });
 
     const first = await startWorker();
+    // The worker registered the nightly run as a Bull repeatable job, in the shop-facing time zone.
+    const repeatable = await t.app.get<Queue>(getQueueToken(SETTLEMENTS_QUEUE)).getRepeatableJobs();
+    expect(repeatable).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: SettlementJob.StartRun, cron: '30 0 * * *', tz: 'Asia/Kolkata' }),
+      ]),
+    );
     const firstRun = await startRun();
     const progress = await eventually(
       () => run(firstRun),

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
+import { SettlementJob, SETTLEMENTS_QUEUE } from '../../src/queues/queues.constants';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
@@ -507,6 +510,34 @@ describe('Settlements (e2e)', () => {
       );
       expect(left).toEqual([]);
       await expectLedgerConsistent();
+    });
+  });
+
+  describe('the nightly job', () => {
+    it('creates a run of its own (trigger cron) up to its tick, and settles it', async () => {
+      const owner = await givenUser(t.http, 'shop_owner');
+      const shop = await givenBookableShop(t.http, owner, admin);
+      const booking = await bookAt(shop, 'PAY_AT_SHOP');
+      await act(owner, booking.id, 'complete');
+      // As if the appointment was last week, so tonight's cutoff (now) covers it.
+      await db.query(
+        `UPDATE bookings SET starts_at = starts_at - interval '10 days', ends_at = ends_at - interval '10 days'
+          WHERE id = $1`,
+        [booking.id],
+      );
+      const since = new Date();
+      // The repeatable job's tick, as Bull adds it at SETTLEMENT_CRON.
+      await t.app.get<Queue>(getQueueToken(SETTLEMENTS_QUEUE)).add(SettlementJob.StartRun, {});
+      const [run] = await eventually(
+        (): Promise<Array<{ id: string }>> =>
+          db.query("SELECT id FROM settlement_runs WHERE trigger = 'cron' AND created_at >= $1", [since]),
+        (rows) => rows.length === 1,
+      );
+      expect((await finished(run.id)).status).toBe('completed');
+      expect((await settlementsOf(admin, { runId: run.id, shopId: shop.id }))[0]).toMatchObject({
+        bookingCount: 1,
+        netPayablePaise: -booking.commissionPaise,
+      });
     });
   });
 
