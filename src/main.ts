@@ -11,8 +11,9 @@ async function bootstrap(): Promise<void> {
   const { installGracefulShutdown } = await import('./common/lifecycle/graceful-shutdown');
 
   const logger = createRootLogger({ level: config.logLevel, name: 'hairone-api' });
+  const shutdown = installGracefulShutdown(logger, config.shutdownTimeoutMs);
   const app = await createApiApp(config, logger);
-  installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
+  shutdown.attach(app);
   await app.listen({ port: config.http.port, host: config.http.host });
   logger.info(
     { port: config.http.port, docs: config.http.docsEnabled ? '/docs' : 'disabled' },

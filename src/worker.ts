@@ -9,11 +9,13 @@ async function bootstrap(): Promise<void> {
   const { installGracefulShutdown } = await import('./common/lifecycle/graceful-shutdown');
 
   const logger = createRootLogger({ level: config.logLevel, name: 'hairone-worker' });
+  // Before the context: creating it already runs the bootstrap hooks (processors start, health is logged).
+  const shutdown = installGracefulShutdown(logger, config.shutdownTimeoutMs);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
+  shutdown.attach(app);
   await app.init();
   logger.info('HairOne worker started');
 }
