@@ -9,6 +9,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
 import { RedisModule } from './redis/redis.module';
 import { SettlementsModule } from './settlements/settlements.module';
@@ -35,6 +36,7 @@ export class AppModule {
         BookingsModule,
         PaymentsModule,
         SettlementsModule,
+        NotificationsModule,
         HealthModule.register({ http: true }),
         ...extraImports,
       ],

@@ -7,6 +7,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { PaymentsCron } from './payments/payments.cron';
 import { PaymentsWorkerModule } from './payments/payments-worker.module';
 import { QueuesModule } from './queues/queues.module';
@@ -32,6 +33,7 @@ export class WorkerModule {
         QueuesModule,
         PaymentsWorkerModule,
         SettlementsWorkerModule,
+        NotificationsWorkerModule,
       ],
       providers: [WorkerHeartbeat, PaymentsCron, SettlementsCron],
     };

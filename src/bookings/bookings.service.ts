@@ -19,6 +19,7 @@ import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { NotificationsOutbox } from '../notifications/outbox';
 import { CheckoutService } from '../payments/checkout.service';
 import { OnlinePaymentsDisabledError, PaymentProviderUnavailableError } from '../payments/payments.errors';
 import { PaymentsQueue } from '../payments/payments.queue';
@@ -77,6 +78,7 @@ export class BookingsService {
     private readonly payments: PaymentsRepository,
     private readonly paymentsQueue: PaymentsQueue,
     private readonly ledger: LedgerRepository,
+    private readonly outbox: NotificationsOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -116,10 +118,9 @@ export class BookingsService {
           if (!slot) throw new OutsideOpeningHoursError();
 
           const locked = await this.availability.lockDay(manager, dto.shopId, localDate);
-          const busy = withoutBookings(
-            locked,
-            await this.bookings.expireStaleHolds(manager, dto.shopId, localDate),
-          );
+          const stale = await this.bookings.expireStaleHolds(manager, dto.shopId, localDate);
+          await this.outbox.bookingsExpired(manager, stale);
+          const busy = withoutBookings(locked, stale);
           const free = freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds, toIntervals(busy));
           // Without a named staff member, the least busy free one gets the booking.
           const staffId = free.sort((a, b) => (busy[a]?.length ?? 0) - (busy[b]?.length ?? 0))[0];
@@ -152,6 +153,7 @@ export class BookingsService {
             localDate,
             withBooking(busy, staffId, booking.id, slot),
           );
+          if (!online) await this.outbox.bookingConfirmed(manager, booking.id);
           if (idempotencyKey) {
             const saved = await this.bookings
               .saveIdempotencyKey(manager, customer.id, idempotencyKey, hash, booking.id)
@@ -312,6 +314,7 @@ export class BookingsService {
             }),
           );
         }
+        if (action === 'cancel') await this.outbox.bookingCancelled(manager, id);
         // Cancelling a paid booking gives the money back: one refund per payment, sent by the worker.
         if (action === 'cancel' && current.payment_status === 'paid' && current.payment_id) {
           await this.bookings.changePaymentState(

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { withoutBookings } from '../../libs/slots/busy-map';
 import { AvailabilityRepository } from '../availability/availability.repository';
 import { inSerializableTransaction } from '../common/database/serializable';
+import { NotificationsOutbox } from '../notifications/outbox';
 import { BookingsRepository } from './bookings.repository';
 
 const BATCH = 200;
@@ -18,6 +19,7 @@ export class HoldsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
     private readonly availability: AvailabilityRepository,
+    private readonly outbox: NotificationsOutbox,
   ) {}
 
   /** Safe to run in several workers at once: each shop-day is handled under its read-model row lock. */
@@ -29,6 +31,7 @@ export class HoldsService {
         async (manager) => {
           const busy = await this.availability.lockDay(manager, shopId, localDate);
           const ids = await this.bookings.expireStaleHolds(manager, shopId, localDate);
+          await this.outbox.bookingsExpired(manager, ids);
           if (ids.length > 0)
             await this.availability.saveDay(manager, shopId, localDate, withoutBookings(busy, ids));
           return ids.length;

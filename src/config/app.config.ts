@@ -44,6 +44,16 @@ export interface AppConfig {
   bookings: { minNoticeMinutes: number; horizonDays: number; holdSweepIntervalSeconds: number };
   settlements: { cron: string; timezone: string; concurrency: number };
   queues: { lockDurationMs: number };
+  notifications: {
+    smtpUrl: string | undefined;
+    from: string;
+    sms: { baseUrl: string; apiKey: string } | null;
+    reminderLeadMinutes: number;
+    attempts: number;
+    backoffMs: number;
+    timeoutMs: number;
+    relayIntervalMs: number;
+  };
 }
 
 export class ConfigValidationError extends Error {
@@ -111,6 +121,16 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
       holdSweepIntervalSeconds: v.HOLD_SWEEP_INTERVAL_SECONDS,
     },
     queues: { lockDurationMs: v.QUEUE_LOCK_DURATION_MS },
+    notifications: {
+      smtpUrl: v.SMTP_URL,
+      from: v.NOTIFY_FROM,
+      sms: v.SMS_API_BASE_URL ? { baseUrl: v.SMS_API_BASE_URL, apiKey: v.SMS_API_KEY } : null,
+      reminderLeadMinutes: v.REMINDER_LEAD_MINUTES,
+      attempts: v.NOTIFY_ATTEMPTS,
+      backoffMs: v.NOTIFY_BACKOFF_MS,
+      timeoutMs: v.NOTIFY_TIMEOUT_MS,
+      relayIntervalMs: v.NOTIFY_RELAY_INTERVAL_MS,
+    },
     settlements: {
       cron: v.SETTLEMENT_CRON,
       timezone: v.SETTLEMENT_TIMEZONE,

@@ -105,8 +105,22 @@ export const envSchema = Joi.object({
     .default('Asia/Kolkata'),
   SETTLEMENT_CONCURRENCY: Joi.number().integer().min(1).max(64).default(4),
   QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
+  SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
+  NOTIFY_FROM: Joi.string().max(200).default('HairOne <no-reply@hairone.local>'),
+  SMS_API_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  SMS_API_KEY: Joi.string().min(8),
+  REMINDER_LEAD_MINUTES: Joi.number()
+    .integer()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(120),
+  NOTIFY_ATTEMPTS: Joi.number().integer().min(1).max(20).default(6),
+  NOTIFY_BACKOFF_MS: Joi.number().integer().min(100).max(3_600_000).default(5000),
+  NOTIFY_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
+  NOTIFY_RELAY_INTERVAL_MS: Joi.number().integer().min(50).max(60_000).default(500),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')
   .with('RAZORPAY_KEY_ID', 'RAZORPAY_WEBHOOK_SECRET')
+  .and('SMS_API_BASE_URL', 'SMS_API_KEY')
   .unknown(true);

@@ -43,6 +43,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly notificationsSent = new Counter({
+    name: 'notifications_sent_total',
+    help: 'Messages delivered, by channel and template',
+    labelNames: ['channel', 'template'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notificationsFailed = new Counter({
+    name: 'notifications_failed_total',
+    help: 'Messages that failed for good after every retry, by channel and template',
+    labelNames: ['channel', 'template'] as const,
+    registers: [this.registry],
+  });
+
   readonly settlementRuns = new Counter({
     name: 'settlement_runs_total',
     help: 'Settlement runs created, by trigger (cron or admin)',

@@ -16,6 +16,7 @@ import { inSerializableTransaction } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { NotificationsOutbox } from '../notifications/outbox';
 import { PayoutNotYetKnownError, PayoutsService } from '../settlements/payouts/payouts.service';
 import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
@@ -55,6 +56,7 @@ export class PaymentsService {
     private readonly metrics: MetricsService,
     private readonly ledger: LedgerRepository,
     private readonly payouts: PayoutsService,
+    private readonly outbox: NotificationsOutbox,
   ) {}
 
   /**
@@ -257,6 +259,7 @@ export class PaymentsService {
         let slotFree = false;
         if (booking.status === 'expired' && !slotTaken) {
           const stale = await this.bookings.expireStaleHolds(manager, payment.shop_id, payment.local_date);
+          await this.outbox.bookingsExpired(manager, stale);
           if (stale.length > 0) busy = withoutBookings(busy, stale);
           const slot = { start: booking.starts_at.getTime(), end: booking.ends_at.getTime() };
           slotFree = freeStaff(slot, [booking.staff_id], toIntervals(busy)).length === 1;
@@ -317,6 +320,7 @@ export class PaymentsService {
     if (!next.allowed) throw new Error(`A ${booking.status} booking cannot be confirmed`);
     await this.payments.recordCapture(manager, payment.id, providerPaymentId);
     await this.ledger.post(manager, capturePosting(payment.id, booking.shop_id, payment.amount_paise));
+    await this.outbox.bookingConfirmed(manager, booking.id);
     await this.bookings.changePaymentState(
       manager,
       booking.id,

@@ -1,4 +1,4 @@
-import type { Queue } from 'bull';
+import type { JobOptions, Queue } from 'bull';
 
 import { ENQUEUE_TIMEOUT_MS } from './queues.constants';
 
@@ -8,7 +8,13 @@ import { ENQUEUE_TIMEOUT_MS } from './queues.constants';
  * ENQUEUE_TIMEOUT_MS so a Redis outage never hangs the caller; the database row the job stands for is the durable
  * record, and the worker's sweeps enqueue it later.
  */
-export async function ensureJob(queue: Queue, name: string, data: object, jobId: string): Promise<void> {
+export async function ensureJob(
+  queue: Queue,
+  name: string,
+  data: object,
+  jobId: string,
+  options: JobOptions = {},
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -17,7 +23,7 @@ export async function ensureJob(queue: Queue, name: string, data: object, jobId:
         if (existing && (await existing.isFailed())) return existing.retry();
         if (existing && (await existing.isCompleted())) await existing.remove();
         else if (existing) return;
-        await queue.add(name, data, { jobId });
+        await queue.add(name, data, { ...options, jobId });
       })(),
       new Promise((_resolve, reject) => {
         timer = setTimeout(

@@ -5,7 +5,9 @@ export const PAYMENTS_QUEUE = 'payments';
 
 export const SETTLEMENTS_QUEUE = 'settlements';
 
-export const QUEUE_NAMES = [PAYMENTS_QUEUE, SETTLEMENTS_QUEUE] as const;
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+export const QUEUE_NAMES = [PAYMENTS_QUEUE, SETTLEMENTS_QUEUE, NOTIFICATIONS_QUEUE] as const;
 
 export const PaymentJob = {
   /** Apply one stored webhook event (job id `event:<provider>:<eventId>`). */

@@ -11,6 +11,7 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { NotificationsOutbox } from '../notifications/outbox';
 import { ListSettlementsQueryDto, SettlementDto, SettlementRunDto } from './dto/settlement.dto';
 import { ShopBalanceDto } from './dto/shop-balance.dto';
 import { PayoutsService } from './payouts/payouts.service';
@@ -30,6 +31,7 @@ export class SettlementsService {
     private readonly queue: SettlementsQueue,
     private readonly metrics: MetricsService,
     private readonly payouts: PayoutsService,
+    private readonly outbox: NotificationsOutbox,
   ) {}
 
   /** Creates a run over everything settleable up to `cutoff` and enqueues one job per shop. */
@@ -86,6 +88,7 @@ export class SettlementsService {
           totals,
         });
         await this.ledger.post(manager, settlementPosting(settlementId, shopId, totals.netPayablePaise));
+        await this.outbox.settlementMade(manager, settlementId);
         payoutId = await this.payouts.createForSettlement(
           manager,
           { id: settlementId, shopId, netPaise: totals.netPayablePaise, payableBeforePaise },

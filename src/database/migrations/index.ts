@@ -4,6 +4,7 @@ import { NearbyShopsFunction1795628246462 } from './1795628246462-nearby-shops-f
 import { Bookings1795629202051 } from './1795629202051-bookings';
 import { Payments1795700000000 } from './1795700000000-payments';
 import { Settlements1795800000000 } from './1795800000000-settlements';
+import { Notifications1795900000000 } from './1795900000000-notifications';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Bookings1795629202051,
   Payments1795700000000,
   Settlements1795800000000,
+  Notifications1795900000000,
 ];
