@@ -33,6 +33,12 @@ describe('buildAppConfig', () => {
     expect(config.bootstrapAdmin).toBeNull();
     expect(config.settlements).toEqual({ cron: '30 0 * * *', timezone: 'Asia/Kolkata', concurrency: 4 });
     expect(config.queues.lockDurationMs).toBe(30_000);
+    expect(config.notifications).toMatchObject({
+      smtpUrl: undefined,
+      sms: null,
+      reminderLeadMinutes: 120,
+      attempts: 6,
+    });
   });
 
   it('converts numbers and booleans from their string form', () => {
@@ -78,6 +84,10 @@ describe('buildAppConfig', () => {
     ['SETTLEMENT_TIMEZONE', 'Mars/Olympus_Mons'],
     ['SETTLEMENT_CONCURRENCY', '0'],
     ['QUEUE_LOCK_DURATION_MS', '10'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['SMS_API_BASE_URL', 'ftp://sms.example.com'],
+    ['REMINDER_LEAD_MINUTES', '0'],
+    ['NOTIFY_ATTEMPTS', '0'],
   ])('refuses an invalid %s (%s)', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value }).join('\n')).toContain(name);
   });
@@ -106,6 +116,20 @@ describe('buildAppConfig', () => {
       timeoutMs: 10_000,
     });
     expect(config.payments.reconcileIntervalSeconds).toBe(30);
+  });
+
+  it('takes the SMS provider URL and key only together', () => {
+    expect(problemsOf({ ...valid, SMS_API_BASE_URL: 'https://sms.example.com' }).join()).toContain(
+      'SMS_API_KEY',
+    );
+    const config = buildAppConfig({
+      ...valid,
+      SMS_API_BASE_URL: 'https://sms.example.com',
+      SMS_API_KEY: 'sms-key-123',
+      SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+    });
+    expect(config.notifications.sms).toEqual({ baseUrl: 'https://sms.example.com', apiKey: 'sms-key-123' });
+    expect(config.notifications.smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
   });
 
   it('reports every problem at once', () => {

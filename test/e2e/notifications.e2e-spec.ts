@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { NotificationsWorkerModule } from '../../src/notifications/notifications-worker.module';
 import { NOTIFICATIONS_QUEUE } from '../../src/queues/queues.constants';
+import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
@@ -63,7 +64,7 @@ describe('Notifications (e2e)', () => {
         NOTIFY_TIMEOUT_MS: '2000',
         NOTIFY_RELAY_INTERVAL_MS: '100',
       },
-      [NotificationsWorkerModule],
+      [NotificationsWorkerModule, SettlementsWorkerModule],
     );
     db = t.app.get(DataSource);
     admin = await givenAdmin(t);
@@ -258,13 +259,14 @@ describe('Notifications (e2e)', () => {
     const customer = await givenCustomer();
     const kept = await bookFor(customer);
     const cancelled = await bookFor(customer);
+    const completed = await bookFor(customer);
     const reminders = await eventually(
       async () =>
         (await db.query(
           "SELECT id, booking_id, relayed_at FROM notifications WHERE template = 'booking_reminder' AND booking_id = ANY($1)",
-          [[kept.id, cancelled.id]],
+          [[kept.id, cancelled.id, completed.id]],
         )) as Array<{ id: string; booking_id: string; relayed_at: Date | null }>,
-      (rows) => rows.length === 2 && rows.every((row) => row.relayed_at !== null),
+      (rows) => rows.length === 3 && rows.every((row) => row.relayed_at !== null),
     );
     await t.http
       .post(`/api/v1/bookings/${cancelled.id}/cancel`)
@@ -272,6 +274,8 @@ describe('Notifications (e2e)', () => {
       .send({})
       .expect(200);
     await mailsTo(customer.email, /Booking cancelled/);
+    // Completed early (its reminder is still queued): the state checked at send time stops it.
+    await t.http.post(`/api/v1/bookings/${completed.id}/complete`).set(as(owner)).send({}).expect(200);
 
     // Time passes: both delayed reminder jobs come due now.
     for (const reminder of reminders) await (await queue.getJob(reminder.id))?.promote();
@@ -281,6 +285,18 @@ describe('Notifications (e2e)', () => {
     const all = smtp.to(customer.email).filter((mail) => /Reminder:/.test(mail.decoded));
     expect(all).toHaveLength(1);
     expect(all[0].decoded).not.toContain(`${cancelled.time} (Asia`);
+    expect(all[0].decoded).not.toContain(`${completed.time} (Asia`);
+  });
+
+  it("sends the shop's owner the statement of each settlement", async () => {
+    const customer = await givenCustomer();
+    const booking = await bookFor(customer);
+    await t.http.post(`/api/v1/bookings/${booking.id}/complete`).set(as(owner)).send({}).expect(200);
+    const cutoff = new Date(Date.now() + 120 * 24 * 3600 * 1000).toISOString();
+    await t.http.post('/api/v1/settlements/runs').set(as(admin)).send({ cutoff }).expect(202);
+    const [statement] = await mailsTo(owner.email, /Settlement for Sharp Cuts Indiranagar/);
+    expect(statement.decoded).toContain('Owed by you');
+    expect(statement.decoded).toContain('Commission');
   });
 
   it('keeps messages written while Redis is away and delivers them when it returns', async () => {
