@@ -85,6 +85,15 @@ describe('Payments (e2e)', () => {
       (row: { reason: string }) => row.reason,
     );
 
+  /** The outbox's e-mail templates for a booking, sorted. */
+  const messagesOf = async (bookingId: string) =>
+    (
+      await db.query(
+        "SELECT template FROM notifications WHERE booking_id = $1 AND channel = 'email' ORDER BY template",
+        [bookingId],
+      )
+    ).map((row: { template: string }) => row.template);
+
   const eventCount = async (eventId: string) =>
     Number((await db.query('SELECT count(*) AS n FROM payment_events WHERE event_id = $1', [eventId]))[0].n);
 
@@ -153,6 +162,13 @@ describe('Payments (e2e)', () => {
       }).expect(200);
       expect(response.body).toMatchObject({ id: booking.id, status: 'upcoming', paymentStatus: 'paid' });
       expect((await paymentRow(booking.id)).provider_payment_id).toBe(paid.paymentId);
+      // Only now, once paid, are the customer and the owner told (in the confirming transaction).
+      expect(await messagesOf(booking.id)).toEqual(['booking_confirmed', 'booking_reminder', 'new_booking']);
+    });
+
+    it('tells nobody about an ONLINE hold until it is paid', async () => {
+      const booking = await bookOnline();
+      expect(await messagesOf(booking.id)).toEqual([]);
     });
 
     it('refuses a forged signature with 400 INVALID_SIGNATURE and changes nothing', async () => {
@@ -393,6 +409,7 @@ describe('Payments (e2e)', () => {
       await expireHoldNow(t, hold.id);
       await expireHolds();
       expect((await getBooking(hold.id)).status).toBe('expired');
+      expect(await messagesOf(hold.id)).toEqual(['booking_expired']);
       const taken = await book(t.http, otherCustomer, {
         shopId: shop.id,
         serviceId: shop.services[0].id,
