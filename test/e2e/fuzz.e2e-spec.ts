@@ -129,6 +129,31 @@ describe('Fuzzing every request body and query (e2e): no 5xx, no stack trace, th
           paymentMethod: 'PAY_AT_SHOP',
         }),
       ],
+      [
+        'POST',
+        '/api/v1/payments/razorpay/verify',
+        'verify payment',
+        () => customer,
+        () => ({
+          razorpay_order_id: 'order_NXt7Zq9Lr2Vb8K',
+          razorpay_payment_id: 'pay_NXt7Zq9Lr2Vb8K',
+          razorpay_signature: 'a'.repeat(64),
+        }),
+      ],
+      [
+        'POST',
+        '/api/v1/settlements/runs',
+        'settlement run',
+        () => admin,
+        () => ({ cutoff: '2026-01-01T00:00:00Z' }),
+      ],
+      [
+        'PATCH',
+        '/api/v1/shops/:shop',
+        'admin edits shop',
+        () => admin,
+        () => ({ commissionBps: 1200, payoutAccountId: 'acc_CPRsN1LkFccllA' }),
+      ],
     ];
 
   it.each(bodies)('%s %s (%s)', async (method, path, _label, user, valid) => {
@@ -144,6 +169,25 @@ describe('Fuzzing every request body and query (e2e): no 5xx, no stack trace, th
           await (json === undefined ? request : request.set('Content-Type', 'application/json').send(json)),
         );
       }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('webhook bodies and signatures of any shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 300 }),
+        fc.string({ maxLength: 80 }),
+        async (raw, signature) => {
+          const response = await t.http
+            .post('/api/v1/payments/webhooks/razorpay')
+            .set('Content-Type', 'application/json')
+            .set('X-Razorpay-Signature', signature.replace(/[^\x20-\x7e]/g, ''))
+            .send(raw);
+          expectHandled(response);
+          expect(response.status).toBe(400);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -172,6 +216,9 @@ describe('Fuzzing every request body and query (e2e): no 5xx, no stack trace, th
       () => ({ status: 'upcoming', shopId: shop.id, from: '2026-01-01T00:00:00Z', limit: 5 }),
     ],
     ['/api/v1/admin/shops', () => admin, () => ({ status: 'active', limit: 5 })],
+    ['/api/v1/settlements', () => admin, () => ({ shopId: shop.id, limit: 5 })],
+    ['/api/v1/notifications', () => customer, () => ({ limit: 5 })],
+    ['/api/v1/admin/notifications', () => admin, () => ({ status: 'failed', limit: 5 })],
   ];
 
   it.each(queries)('GET %s with hostile query strings', async (path, user, valid) => {
@@ -211,10 +258,13 @@ describe('Fuzzing every request body and query (e2e): no 5xx, no stack trace, th
           '/api/v1/shops/%/staff',
           '/api/v1/bookings/%',
           '/api/v1/bookings/%/cancel',
+          '/api/v1/settlements/runs/%',
+          '/api/v1/shops/%/balance',
+          '/api/v1/admin/notifications/%/retry',
         ),
         async (id, template) => {
           const url = template.replace('%', encodeURIComponent(id));
-          const request = template.endsWith('cancel') ? t.http.post(url) : t.http.get(url);
+          const request = /(cancel|retry)$/.test(template) ? t.http.post(url) : t.http.get(url);
           expectHandled(await request.set('Authorization', `Bearer ${admin.accessToken}`));
         },
       ),
