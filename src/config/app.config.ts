@@ -37,6 +37,8 @@ export interface AppConfig {
       keyId?: string;
       keySecret?: string;
       webhookSecret?: string;
+      /** Also accepted while the webhook secret is being rotated. */
+      previousWebhookSecret?: string;
       timeoutMs: number;
     };
   };
@@ -110,6 +112,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
         keyId: v.RAZORPAY_KEY_ID,
         keySecret: v.RAZORPAY_KEY_SECRET,
         webhookSecret: v.RAZORPAY_WEBHOOK_SECRET,
+        previousWebhookSecret: v.RAZORPAY_WEBHOOK_SECRET_PREVIOUS,
         timeoutMs: v.RAZORPAY_TIMEOUT_MS,
       },
       reconcileIntervalSeconds: v.PAYMENT_RECONCILE_INTERVAL_SECONDS,

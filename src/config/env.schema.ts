@@ -72,6 +72,7 @@ export const envSchema = Joi.object({
   RAZORPAY_KEY_ID: Joi.string().pattern(/^[A-Za-z0-9_]+$/),
   RAZORPAY_KEY_SECRET: Joi.string().min(8),
   RAZORPAY_WEBHOOK_SECRET: Joi.string().min(8),
+  RAZORPAY_WEBHOOK_SECRET_PREVIOUS: Joi.string().min(8),
   RAZORPAY_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(10_000),
   PAYMENT_RECONCILE_INTERVAL_SECONDS: Joi.number().integer().min(1).max(3600).default(30),
   SLOTS_CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(3600).default(300),
@@ -123,4 +124,5 @@ export const envSchema = Joi.object({
   .and('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET')
   .with('RAZORPAY_KEY_ID', 'RAZORPAY_WEBHOOK_SECRET')
   .and('SMS_API_BASE_URL', 'SMS_API_KEY')
+  .with('RAZORPAY_WEBHOOK_SECRET_PREVIOUS', 'RAZORPAY_WEBHOOK_SECRET')
   .unknown(true);

@@ -6,7 +6,7 @@ import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module'
 import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
-import { deliver, eventually, StandInClient } from '../support/payments';
+import { deliver, eventually, signWebhook, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -188,6 +188,43 @@ describe('Payments when Razorpay fails (e2e)', () => {
       },
       30_000,
     );
+  });
+
+  describe('while the webhook secret is rotated', () => {
+    let rotating: TestApp;
+    const newSecret = randomBytes(16).toString('hex');
+
+    beforeAll(async () => {
+      rotating = await createTestApp({
+        REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}rotate:`,
+        RAZORPAY_API_BASE_URL: razorpay.baseUrl,
+        RAZORPAY_KEY_ID: secrets.keyId,
+        RAZORPAY_KEY_SECRET: secrets.keySecret,
+        RAZORPAY_WEBHOOK_SECRET: newSecret,
+        RAZORPAY_WEBHOOK_SECRET_PREVIOUS: secrets.webhookSecret,
+      });
+    });
+
+    afterAll(() => rotating?.close());
+
+    it('accepts events signed with the new or the previous secret, and no other', async () => {
+      const body = JSON.stringify({ entity: 'event', event: 'payment.authorized', payload: {} });
+      const post = (signature: string, eventId: string) =>
+        rotating.http
+          .post('/api/v1/payments/webhooks/razorpay')
+          .set('Content-Type', 'application/json')
+          .set('X-Razorpay-Signature', signature)
+          .set('X-Razorpay-Event-Id', eventId)
+          .send(body);
+      await post(signWebhook(body, newSecret), `evt_new${randomBytes(4).toString('hex')}`).expect(200);
+      await post(signWebhook(body, secrets.webhookSecret), `evt_old${randomBytes(4).toString('hex')}`).expect(
+        200,
+      );
+      const refused = await post(signWebhook(body, randomBytes(16).toString('hex')), 'evt_other1').expect(
+        400,
+      );
+      expect(refused.body.code).toBe('INVALID_SIGNATURE');
+    });
   });
 
   describe('without Razorpay credentials', () => {

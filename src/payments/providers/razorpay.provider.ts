@@ -271,11 +271,13 @@ export class RazorpayProvider implements PaymentProvider, PayoutProvider {
     );
   }
 
+  /** The current webhook secret, or during a rotation the previous one (RAZORPAY_WEBHOOK_SECRET_PREVIOUS). */
   verifyWebhook(rawBody: Buffer, signature: unknown): boolean {
-    return (
-      Boolean(this.settings.webhookSecret) &&
-      verifyWebhookSignature(rawBody, signature, this.settings.webhookSecret as string)
+    const secrets = [this.settings.webhookSecret, this.settings.previousWebhookSecret].filter(
+      (secret): secret is string => Boolean(secret),
     );
+    // Both are always checked (no early exit), so the time taken does not tell which one matched.
+    return secrets.map((secret) => verifyWebhookSignature(rawBody, signature, secret)).includes(true);
   }
 
   parseWebhook(
