@@ -57,6 +57,7 @@ export function benchEnv(databaseUrl: string, extra: Record<string, string> = {}
     RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
     RATE_LIMIT_BOOKINGS_PER_MINUTE: '1000000',
+    RATE_LIMIT_SEARCH_PER_MINUTE: '1000000',
     ...extra,
   };
 }

@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { Public } from '../common/decorators/auth.decorators';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { SlotsQueryDto, SlotsResponseDto } from './dto/slots.dto';
 import { SlotsService } from './slots.service';
 import { SlotsCacheInterceptor } from './slots-cache.interceptor';
@@ -15,6 +16,7 @@ export class SlotsController {
 
   @Get()
   @Public()
+  @RateLimit('search')
   @UseInterceptors(SlotsCacheInterceptor)
   @ApiOperation({
     summary: 'Free slots of an active shop for one service on one shop-local day',

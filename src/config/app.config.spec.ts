@@ -28,7 +28,12 @@ describe('buildAppConfig', () => {
     expect(config.payments.defaultCommissionBps).toBe(1000);
     expect(config.payments.razorpay.apiBaseUrl).toBe('https://api.razorpay.com');
     expect(config.slots.cacheTtlSeconds).toBe(300);
-    expect(config.rateLimits).toEqual({ authPerMinute: 10, bookingsPerMinute: 30, defaultPerMinute: 600 });
+    expect(config.rateLimits).toEqual({
+      authPerMinute: 10,
+      bookingsPerMinute: 30,
+      searchPerMinute: 300,
+      defaultPerMinute: 600,
+    });
     expect(config.jwt).toMatchObject({ secret: STRONG_SECRET, accessTtlSeconds: 900 });
     expect(config.bootstrapAdmin).toBeNull();
     expect(config.settlements).toEqual({ cron: '30 0 * * *', timezone: 'Asia/Kolkata', concurrency: 4 });

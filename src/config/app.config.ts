@@ -27,7 +27,12 @@ export interface AppConfig {
   };
   bcryptCost: number;
   bootstrapAdmin: { email: string; password: string } | null;
-  rateLimits: { authPerMinute: number; bookingsPerMinute: number; defaultPerMinute: number };
+  rateLimits: {
+    authPerMinute: number;
+    bookingsPerMinute: number;
+    searchPerMinute: number;
+    defaultPerMinute: number;
+  };
   payments: {
     pendingTtlSeconds: number;
     defaultCommissionBps: number;
@@ -102,6 +107,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
     rateLimits: {
       authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE,
       bookingsPerMinute: v.RATE_LIMIT_BOOKINGS_PER_MINUTE,
+      searchPerMinute: v.RATE_LIMIT_SEARCH_PER_MINUTE,
       defaultPerMinute: v.RATE_LIMIT_DEFAULT_PER_MINUTE,
     },
     payments: {

@@ -55,6 +55,7 @@ export const envSchema = Joi.object({
 
   RATE_LIMIT_AUTH_PER_MINUTE: perMinute(10),
   RATE_LIMIT_BOOKINGS_PER_MINUTE: perMinute(30),
+  RATE_LIMIT_SEARCH_PER_MINUTE: perMinute(300),
   RATE_LIMIT_DEFAULT_PER_MINUTE: perMinute(600),
 
   PAYMENT_PENDING_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(900),

@@ -11,6 +11,7 @@ import {
 } from '../common/decorators/auth.decorators';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { CreateShopDto } from './dto/create-shop.dto';
 import { AdminShopsQueryDto } from './dto/list-shops.query.dto';
 import { NearbyShopsQueryDto } from './dto/nearby-shops.query.dto';
@@ -34,6 +35,7 @@ export class ShopsController {
 
   @Get()
   @Public()
+  @RateLimit('search')
   @ApiOperation({ summary: 'Active shops near a point, nearest first' })
   @ApiPageResponse(NearbyShopDto)
   @ApiErrors(400)

@@ -7,6 +7,7 @@ describe('Rate limiting (e2e)', () => {
   const limits = {
     REDIS_KEY_PREFIX: `hairone-test-ratelimit-${randomUUID()}:`,
     RATE_LIMIT_AUTH_PER_MINUTE: '4',
+    RATE_LIMIT_SEARCH_PER_MINUTE: '3',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '1000',
   };
   let first: TestApp;
@@ -40,6 +41,20 @@ describe('Rate limiting (e2e)', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     await login(second).expect(429);
+  });
+
+  it('limits nearby search and slots together, per client, across instances', async () => {
+    const search = (t: TestApp) => t.http.get('/api/v1/shops').query({ lat: 12.97, lng: 77.59 });
+    expect((await search(first)).status).toBe(200);
+    expect((await search(second)).status).toBe(200);
+    const slots = await first.http
+      .get(`/api/v1/shops/${randomUUID()}/slots`)
+      .query({ date: '2030-01-01', serviceId: randomUUID() });
+    expect(slots.status).not.toBe(429);
+    const limited = await search(second).expect(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    // Other routes keep their own budget.
+    expect((await first.http.get('/api/v1/shops/mine')).status).toBe(401);
   });
 
   it('does not count other routes against the auth budget', async () => {

@@ -35,6 +35,7 @@ export default async function globalSetup(): Promise<void> {
     BCRYPT_COST: '4',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_BOOKINGS_PER_MINUTE: '100000',
+    RATE_LIMIT_SEARCH_PER_MINUTE: '100000',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
     RAZORPAY_API_BASE_URL: await standIn.listen(),
     RAZORPAY_KEY_ID: razorpay.keyId,

@@ -43,6 +43,12 @@ function groupOf(context: ExecutionContext): RateLimitGroup | undefined {
             limit: config.rateLimits.bookingsPerMinute,
             skipIf: (context) => groupOf(context) !== 'bookings',
           },
+          {
+            name: 'search',
+            ttl: MINUTE_MS,
+            limit: config.rateLimits.searchPerMinute,
+            skipIf: (context) => groupOf(context) !== 'search',
+          },
         ],
       }),
     }),
