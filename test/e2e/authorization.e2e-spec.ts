@@ -88,6 +88,32 @@ describe('Function-level authorization of every documented route (e2e)', () => {
     }
   });
 
+  it("never answers with password hashes, token hashes or other users' contact details (OWASP API3)", async () => {
+    const keysOf = (value: unknown, found = new Set<string>()): Set<string> => {
+      if (Array.isArray(value)) value.forEach((item) => keysOf(item, found));
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          found.add(key);
+          keysOf(inner, found);
+        }
+      }
+      return found;
+    };
+    const as = (role: Role) => ({ Authorization: `Bearer ${tokens[role]?.accessToken}` });
+    const responses = [
+      (await t.http.get('/api/v1/auth/me').set(as('customer'))).body,
+      (await t.http.get('/api/v1/bookings').set(as('admin'))).body,
+      (await t.http.get('/api/v1/bookings').set(as('shop_owner'))).body,
+      (await t.http.get('/api/v1/shops').query({ lat: 12.97, lng: 77.59 })).body,
+      (await t.http.get('/api/v1/admin/shops').set(as('admin'))).body,
+      (await t.http.get('/api/v1/settlements').set(as('admin'))).body,
+      (await t.http.get('/api/v1/admin/notifications').set(as('admin'))).body,
+    ];
+    expect([...keysOf(responses)].filter((key) => /password|hash|secret|token/i.test(key))).toEqual([]);
+    // Beyond the caller's own profile, people appear by id only: no e-mail or phone of anyone.
+    expect([...keysOf(responses.slice(1))].filter((key) => /email|phone/i.test(key))).toEqual([]);
+  });
+
   it('refuses every role an operation does not list with 403, before looking at the request', async () => {
     let checked = 0;
     for (const operation of operations.filter((candidate) => candidate.roles)) {
