@@ -15,6 +15,22 @@ import { SlotsService } from './slots.service';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
+ * The cache must never hold a request up: a Redis client that is reconnecting can leave a call pending (the
+ * client waits for its connection), so every cache call is bounded and a slow one counts as unavailable.
+ */
+const CACHE_TIMEOUT_MS = 250;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Caches slot answers in Redis under a key that carries the shop's configuration version and the day's read-model
  * version. Versions are read before the answer is computed, so an entry can only ever be as new as its key or newer:
  * a booking, a cancellation or a change of hours, services or staff moves readers to a new key at once, and nothing
@@ -53,7 +69,8 @@ export class SlotsCacheInterceptor implements NestInterceptor {
     if (!versions) return { key: null, cached: undefined };
     const key = `${this.config.redis.keyPrefix}slots:${shopId}:${date}:${serviceId}:c${versions.config}:d${versions.day}`;
     try {
-      const cached = (await this.cache.get<SlotsResponseDto>(key)) ?? undefined;
+      const cached =
+        (await withTimeout(this.cache.get<SlotsResponseDto>(key), CACHE_TIMEOUT_MS)) ?? undefined;
       this.metrics.slotCacheLookups.inc({ result: cached ? 'hit' : 'miss' });
       return { key, cached };
     } catch (error) {
@@ -65,7 +82,10 @@ export class SlotsCacheInterceptor implements NestInterceptor {
 
   private async store(key: string, response: SlotsResponseDto): Promise<void> {
     try {
-      await this.cache.set(key, response, this.config.slots.cacheTtlSeconds * 1000);
+      await withTimeout(
+        this.cache.set(key, response, this.config.slots.cacheTtlSeconds * 1000),
+        CACHE_TIMEOUT_MS,
+      );
     } catch (error) {
       this.logger.warn(`Slot cache unavailable: ${(error as Error).message}`);
     }

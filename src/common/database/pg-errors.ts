@@ -37,3 +37,35 @@ export async function queryReturning<T>(
   }
   return result as T[];
 }
+
+/** Socket-level codes of a database that cannot be reached. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+const UNREACHABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection terminated due to connection timeout',
+];
+
+/**
+ * True when the database could not be reached or went away (connection refused or cut, server shutting down or
+ * starting up): the request may succeed later, so it deserves a 503, not a 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const candidates = [error, error instanceof QueryFailedError ? error.driverError : undefined];
+  for (const candidate of candidates) {
+    // Duck-typed, not `instanceof Error`: socket errors may come from another realm (Node's core, a test VM).
+    if (typeof candidate !== 'object' || candidate === null) continue;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^(08|57P0)/.test(code))) return true;
+    if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((known) => message.includes(known))) return true;
+  }
+  return false;
+}

@@ -4,6 +4,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 
+import { isDatabaseUnavailable } from '../database/pg-errors';
 import { DomainError, RateLimitedError } from '../errors/domain-error';
 import { DEFAULT_ERROR_CODES, FASTIFY_ERROR_CODES_BY_MESSAGE } from '../errors/error-codes';
 import { ErrorResponseDto } from '../errors/error-response.dto';
@@ -38,6 +39,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (body.statusCode >= 500 && body.code === 'INTERNAL') {
       this.logger.error({ msg: 'Unhandled error', err: exception, requestId: request?.id });
+    } else if (body.code === 'DATABASE_UNAVAILABLE') {
+      this.logger.warn({ msg: 'Database unavailable', err: exception, requestId: request?.id });
     }
     if (exception instanceof RateLimitedError) {
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
@@ -57,6 +60,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (sqlState && CLIENT_DATA_SQLSTATES.has(sqlState)) {
         return this.shape(HttpStatus.BAD_REQUEST, 'A value in the request is malformed', 'BAD_REQUEST');
       }
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return this.shape(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'The database is not available; please retry shortly',
+        'DATABASE_UNAVAILABLE',
+      );
     }
     if (hasClientStatus(exception)) {
       return this.shape(
