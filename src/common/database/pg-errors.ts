@@ -65,7 +65,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof candidate !== 'object' || candidate === null) continue;
     const { code, message } = candidate as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^(08|57P0)/.test(code))) return true;
-    if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((known) => message.includes(known))) return true;
+    if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((known) => message.includes(known)))
+      return true;
   }
   return false;
 }
