@@ -42,8 +42,6 @@ describe('Dependencies going away and coming back (e2e)', () => {
   });
 
   afterAll(async () => {
-    await databaseProxy.start().catch(() => undefined);
-    await redisProxy.start().catch(() => undefined);
     await t?.close();
     await databaseProxy.stop();
     await redisProxy.stop();

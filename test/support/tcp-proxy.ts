@@ -14,7 +14,9 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** Starts forwarding (again, on the same port after a stop); a proxy that is running is left as it is. */
   async start(): Promise<this> {
+    if (this.server) return this;
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
