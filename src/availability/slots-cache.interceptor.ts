@@ -4,6 +4,7 @@ import type { Cache } from 'cache-manager';
 import type { FastifyRequest } from 'fastify';
 import { from, Observable, of, switchMap, tap } from 'rxjs';
 
+import { withTimeout } from '../common/async/with-timeout';
 import { isUuid } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
@@ -19,16 +20,6 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * client waits for its connection), so every cache call is bounded and a slow one counts as unavailable.
  */
 const CACHE_TIMEOUT_MS = 250;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Caches slot answers in Redis under a key that carries the shop's configuration version and the day's read-model

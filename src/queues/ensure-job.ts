@@ -1,5 +1,6 @@
 import type { JobOptions, Queue } from 'bull';
 
+import { withTimeout } from '../common/async/with-timeout';
 import { ENQUEUE_TIMEOUT_MS } from './queues.constants';
 
 /**
@@ -15,24 +16,15 @@ export async function ensureJob(
   jobId: string,
   options: JobOptions = {},
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      (async () => {
-        const existing = await queue.getJob(jobId);
-        if (existing && (await existing.isFailed())) return existing.retry();
-        if (existing && (await existing.isCompleted())) await existing.remove();
-        else if (existing) return;
-        await queue.add(name, data, { ...options, jobId });
-      })(),
-      new Promise((_resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`Redis did not accept the job in ${ENQUEUE_TIMEOUT_MS} ms`)),
-          ENQUEUE_TIMEOUT_MS,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withTimeout(
+    (async () => {
+      const existing = await queue.getJob(jobId);
+      if (existing && (await existing.isFailed())) return existing.retry();
+      if (existing && (await existing.isCompleted())) await existing.remove();
+      else if (existing) return;
+      await queue.add(name, data, { ...options, jobId });
+    })(),
+    ENQUEUE_TIMEOUT_MS,
+    `Redis did not accept the job in ${ENQUEUE_TIMEOUT_MS} ms`,
+  );
 }

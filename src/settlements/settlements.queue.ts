@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 
+import { withTimeout } from '../common/async/with-timeout';
 import { ENQUEUE_TIMEOUT_MS, SettlementJob, SETTLEMENTS_QUEUE } from '../queues/queues.constants';
 
 export interface SettleShopJob {
@@ -34,7 +35,11 @@ export class SettlementsQueue {
           data: { runId, shopId } satisfies SettleShopJob,
           opts: { jobId: SettlementsQueue.jobId(runId, shopId) },
         }));
-        await this.withTimeout(this.queue.addBulk(jobs));
+        await withTimeout(
+          this.queue.addBulk(jobs),
+          ENQUEUE_TIMEOUT_MS,
+          `Redis did not accept the jobs in ${ENQUEUE_TIMEOUT_MS} ms`,
+        );
       }
       return true;
     } catch (error) {
@@ -44,23 +49,6 @@ export class SettlementsQueue {
         err: error,
       });
       return false;
-    }
-  }
-
-  private async withTimeout<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        work,
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`Redis did not accept the jobs in ${ENQUEUE_TIMEOUT_MS} ms`)),
-            ENQUEUE_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

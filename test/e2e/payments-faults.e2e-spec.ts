@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
-import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
-import { deliver, eventually, signWebhook, StandInClient } from '../support/payments';
+import { deliver, eventually, OwnRazorpayStandIn, signWebhook, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -15,12 +14,8 @@ import { createTestApp, TestApp } from '../support/test-app';
  * its own Bull key prefix (so no other suite's worker picks up its jobs).
  */
 describe('Payments when Razorpay fails (e2e)', () => {
-  const secrets = {
-    keyId: 'rzp_test_faults',
-    keySecret: randomBytes(16).toString('hex'),
-    webhookSecret: randomBytes(16).toString('hex'),
-  };
-  const standIn = new RazorpayStandIn(secrets);
+  const standIn = new OwnRazorpayStandIn('rzp_test_faults');
+  const { secrets } = standIn;
   let razorpay: StandInClient;
   let t: TestApp;
   let db: DataSource;
@@ -36,10 +31,7 @@ describe('Payments when Razorpay fails (e2e)', () => {
     t = await createTestApp(
       {
         REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}faults:`,
-        RAZORPAY_API_BASE_URL: razorpay.baseUrl,
-        RAZORPAY_KEY_ID: secrets.keyId,
-        RAZORPAY_KEY_SECRET: secrets.keySecret,
-        RAZORPAY_WEBHOOK_SECRET: secrets.webhookSecret,
+        ...standIn.env(),
         RAZORPAY_TIMEOUT_MS: '300',
       },
       [PaymentsWorkerModule],

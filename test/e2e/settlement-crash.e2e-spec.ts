@@ -4,11 +4,10 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 
-import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { SettlementJob, SETTLEMENTS_QUEUE } from '../../src/queues/queues.constants';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
-import { deliver, eventually, StandInClient } from '../support/payments';
+import { deliver, eventually, OwnRazorpayStandIn, StandInClient } from '../support/payments';
 import { Spawned, spawnEntry, waitForOutput } from '../support/processes';
 import { seedSettleableBookings } from '../support/settlements';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -27,20 +26,12 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
   let db: DataSource;
   let admin: GivenUser;
   const workers: Spawned[] = [];
-  const secrets = {
-    keyId: 'rzp_test_crash',
-    keySecret: randomBytes(16).toString('hex'),
-    webhookSecret: randomBytes(16).toString('hex'),
-  };
-  const standIn = new RazorpayStandIn(secrets);
+  const standIn = new OwnRazorpayStandIn('rzp_test_crash');
   let razorpay: StandInClient;
   const env = () => ({
     DATABASE_URL: database.url,
     REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}crash:`,
-    RAZORPAY_API_BASE_URL: razorpay.baseUrl,
-    RAZORPAY_KEY_ID: secrets.keyId,
-    RAZORPAY_KEY_SECRET: secrets.keySecret,
-    RAZORPAY_WEBHOOK_SECRET: secrets.webhookSecret,
+    ...standIn.env(),
   });
 
   beforeAll(async () => {

@@ -5,12 +5,11 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
-import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { SettlementJob, SETTLEMENTS_QUEUE } from '../../src/queues/queues.constants';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
-import { deliver, eventually, StandInClient } from '../support/payments';
+import { deliver, eventually, OwnRazorpayStandIn, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -42,12 +41,7 @@ describe('Settlements (e2e)', () => {
   let admin: GivenUser;
   let customer: GivenUser;
   // Its own Razorpay stand-in: payout tests inject faults into it.
-  const secrets = {
-    keyId: 'rzp_test_settle',
-    keySecret: randomBytes(16).toString('hex'),
-    webhookSecret: randomBytes(16).toString('hex'),
-  };
-  const standIn = new RazorpayStandIn(secrets);
+  const standIn = new OwnRazorpayStandIn('rzp_test_settle');
   let razorpay: StandInClient;
   let slot = 0;
   const as = (user: GivenUser) => ({ Authorization: `Bearer ${user.accessToken}` });
@@ -58,10 +52,7 @@ describe('Settlements (e2e)', () => {
     t = await createTestApp(
       {
         REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}settle:`,
-        RAZORPAY_API_BASE_URL: razorpay.baseUrl,
-        RAZORPAY_KEY_ID: secrets.keyId,
-        RAZORPAY_KEY_SECRET: secrets.keySecret,
-        RAZORPAY_WEBHOOK_SECRET: secrets.webhookSecret,
+        ...standIn.env(),
         RAZORPAY_TIMEOUT_MS: '500',
       },
       [PaymentsWorkerModule, SettlementsWorkerModule],

@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
-import type { SignedEvent } from '../../src/payments/stand-in/razorpay-stand-in';
+import { RazorpayStandIn, SignedEvent } from '../../src/payments/stand-in/razorpay-stand-in';
 import { TestAgent } from './test-app';
 
 export const WEBHOOK_PATH = '/api/v1/payments/webhooks/razorpay';
@@ -132,4 +132,31 @@ export async function eventually<T>(
     value = await probe();
   }
   return value;
+}
+
+/**
+ * A Razorpay stand-in of a suite's own, with fresh keys: for suites that inject faults or count requests, which
+ * must not disturb the run's shared stand-in. `env()` points an app at it (once it listens).
+ */
+export class OwnRazorpayStandIn extends RazorpayStandIn {
+  readonly secrets: { keyId: string; keySecret: string; webhookSecret: string };
+
+  constructor(keyId: string) {
+    const secrets = {
+      keyId,
+      keySecret: randomBytes(16).toString('hex'),
+      webhookSecret: randomBytes(16).toString('hex'),
+    };
+    super(secrets);
+    this.secrets = secrets;
+  }
+
+  env(): Record<string, string> {
+    return {
+      RAZORPAY_API_BASE_URL: this.url,
+      RAZORPAY_KEY_ID: this.secrets.keyId,
+      RAZORPAY_KEY_SECRET: this.secrets.keySecret,
+      RAZORPAY_WEBHOOK_SECRET: this.secrets.webhookSecret,
+    };
+  }
 }
