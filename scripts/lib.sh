@@ -117,3 +117,38 @@ ensure_redis() {
     die "Redis is not reachable at $host:$port (set REDIS_URL to a running Redis)"
   fi
 }
+
+# Headless Chromium for the browser test: CHROMIUM_PATH if set, else Debian's package, installed when missing.
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
+    return 0
+  fi
+  [ -x /usr/bin/chromium ] && return 0
+  if is_root && command -v apt-get >/dev/null; then
+    log "Installing Chromium (apt-get install chromium)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    die "Chromium is not installed: apt-get install chromium (as root), or set CHROMIUM_PATH"
+  fi
+}
+
+# Runs Jest with the given arguments and closes with one plain line, "tests: N passed, M failed". A run that
+# executed no tests fails.
+run_jest() {
+  local results status
+  results=$(mktemp -d)/jest.json
+  set +e
+  npx jest --ci --json --outputFile="$results" "$@"
+  status=$?
+  set -e
+  node -e '
+    const fs = require("fs");
+    if (!fs.existsSync(process.argv[1])) { console.log("tests: 0 passed, 1 failed"); process.exit(1); }
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+    if (r.numTotalTests === 0) { console.error("No tests ran"); process.exit(1); }
+  ' "$results" || status=1
+  return "$status"
+}

@@ -13,6 +13,8 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { PinoNestLogger } from './common/logging/logger';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app.config';
+import { mountQueueDashboard } from './queues/dashboard/queue-dashboard';
+import { DASHBOARD_PATH } from './queues/dashboard/session-cookie';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -82,7 +84,10 @@ export async function createApiApp(
     },
   });
   app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  // Operational endpoints and the queue dashboard's pages live outside the versioned API.
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ['health', 'metrics', `${DASHBOARD_PATH.slice(1)}/login`, `${DASHBOARD_PATH.slice(1)}/logout`],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
@@ -98,5 +103,6 @@ export async function createApiApp(
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
+  await mountQueueDashboard(app);
   return app;
 }

@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
+import { QueueDashboardModule } from './queues/dashboard/queue-dashboard.module';
 import { RedisModule } from './redis/redis.module';
 import { SettlementsModule } from './settlements/settlements.module';
 import { ShopsModule } from './shops/shops.module';
@@ -37,6 +38,7 @@ export class AppModule {
         PaymentsModule,
         SettlementsModule,
         NotificationsModule,
+        QueueDashboardModule,
         HealthModule.register({ http: true }),
         ...extraImports,
       ],

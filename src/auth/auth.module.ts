@@ -48,6 +48,6 @@ import { TokenService } from './token.service';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [TokenService, PasswordHasher],
+  exports: [AuthService, TokenService, PasswordHasher],
 })
 export class AuthModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { NotFoundError } from '../common/errors/domain-error';
 import { UserDto } from '../users/dto/user.dto';
+import { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { InvalidCredentialsError } from './auth.errors';
 import { AuthResponseDto } from './dto/auth-response.dto';
@@ -29,13 +30,18 @@ export class AuthService {
     return { user: UserDto.from(user), ...(await this.tokens.issuePair(user)) };
   }
 
-  /** Unknown e-mail and wrong password fail alike, in message and in time. */
   async login(dto: LoginDto): Promise<AuthResponseDto> {
-    const user = await this.users.findByEmailWithPasswordHash(dto.email);
-    if (!(await this.passwords.verify(dto.password, user?.passwordHash)) || !user) {
+    const user = await this.authenticate(dto);
+    return { user: UserDto.from(user), ...(await this.tokens.issuePair(user)) };
+  }
+
+  /** Unknown e-mail and wrong password fail alike, in message and in time. */
+  async authenticate({ email, password }: LoginDto): Promise<User> {
+    const user = await this.users.findByEmailWithPasswordHash(email);
+    if (!(await this.passwords.verify(password, user?.passwordHash)) || !user) {
       throw new InvalidCredentialsError();
     }
-    return { user: UserDto.from(user), ...(await this.tokens.issuePair(user)) };
+    return user;
   }
 
   async refresh(refreshToken: string): Promise<AuthResponseDto> {

@@ -45,17 +45,30 @@ export class TokenService {
 
   /** HS256 only, with issuer, audience and expiry checked; anything else is a 401. */
   async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
-    let payload: { sub?: unknown; role?: unknown };
-    try {
-      payload = await this.jwt.verifyAsync(token);
-    } catch {
-      throw new InvalidAccessTokenError('The access token is invalid or expired');
-    }
-    const { sub, role } = payload;
-    if (typeof sub !== 'string' || !UUID.test(sub) || !ROLES.includes(role as never)) {
-      throw new InvalidAccessTokenError('The access token is invalid or expired');
-    }
-    return { id: sub, role: role as AuthenticatedUser['role'] };
+    const payload = await this.jwt
+      .verifyAsync<{ sub?: unknown; role?: unknown }>(token)
+      .catch(() => undefined);
+    const user = payload && this.authenticatedUser(payload);
+    if (!user) throw new InvalidAccessTokenError('The access token is invalid or expired');
+    return user;
+  }
+
+  /**
+   * A session for the queue dashboard, kept in an HttpOnly cookie by the browser. It is a JWT like an access token
+   * but for another audience, so neither can stand in for the other.
+   */
+  signDashboardSession(user: Pick<User, 'id' | 'role'>): Promise<string> {
+    return this.jwt.signAsync(
+      { role: user.role },
+      { subject: user.id, jwtid: randomUUID(), audience: this.dashboardAudience() },
+    );
+  }
+
+  async verifyDashboardSession(token: string): Promise<AuthenticatedUser | undefined> {
+    const payload = await this.jwt
+      .verifyAsync<{ sub?: unknown; role?: unknown }>(token, { audience: this.dashboardAudience() })
+      .catch(() => undefined);
+    return payload ? this.authenticatedUser(payload) : undefined;
   }
 
   /**
@@ -93,6 +106,15 @@ export class TokenService {
       expiresIn: this.config.jwt.accessTtlSeconds,
     };
     return { user, tokens };
+  }
+
+  private authenticatedUser({ sub, role }: { sub?: unknown; role?: unknown }): AuthenticatedUser | undefined {
+    if (typeof sub !== 'string' || !UUID.test(sub) || !ROLES.includes(role as never)) return undefined;
+    return { id: sub, role: role as AuthenticatedUser['role'] };
+  }
+
+  private dashboardAudience(): string {
+    return `${this.config.jwt.audience}:queue-dashboard`;
   }
 
   private signAccessToken(user: Pick<User, 'id' | 'role'>): Promise<string> {

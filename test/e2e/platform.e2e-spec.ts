@@ -1,3 +1,6 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+
 import { givenAdmin, givenUser } from '../support/factories';
 import { ProbeModule } from '../support/probe.module';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -157,6 +160,24 @@ describe('Cross-cutting behaviour (e2e)', () => {
         /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/auth\/login",status_code="401"\} [1-9]/,
       );
     });
+
+    it('reports the depth of every Bull queue by state', async () => {
+      const settlements = t.app.get<Queue>(getQueueToken('settlements'), { strict: false });
+      const job = await settlements.add('metrics-probe', {}, { delay: 3_600_000 });
+      try {
+        const response = await t.http.get('/metrics').expect(200);
+        expect(response.text).toMatch(/queue_jobs\{queue="settlements",state="delayed"\} [1-9]/);
+        for (const queue of ['payments', 'settlements', 'notifications']) {
+          for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed']) {
+            expect(response.text).toMatch(
+              new RegExp(`queue_jobs\\{queue="${queue}",state="${state}"\\} \\d+`),
+            );
+          }
+        }
+      } finally {
+        await job.remove();
+      }
+    });
   });
 
   describe('OpenAPI', () => {
@@ -203,5 +224,63 @@ describe('OpenAPI switched off', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('CORS allow-list', () => {
+  const preflight = (t: TestApp, origin: string) =>
+    t.http
+      .options('/api/v1/shops')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization');
+
+  it('answers only the origins in CORS_ORIGINS', async () => {
+    const t = await createTestApp({ CORS_ORIGINS: 'https://app.hairone.in, https://partners.hairone.in' });
+    try {
+      for (const origin of ['https://app.hairone.in', 'https://partners.hairone.in']) {
+        const allowed = await preflight(t, origin).expect(204);
+        expect(allowed.headers['access-control-allow-origin']).toBe(origin);
+      }
+      const refused = await preflight(t, 'https://evil.example');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      const simple = await t.http.get('/health').set('Origin', 'https://evil.example');
+      expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('allows no cross-origin caller when CORS_ORIGINS is empty', async () => {
+    const t = await createTestApp({ CORS_ORIGINS: '' });
+    try {
+      const response = await preflight(t, 'https://app.hairone.in');
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('Page-size caps', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each([
+    '/api/v1/shops?lat=12.97&lng=77.59&limit=',
+    '/api/v1/bookings?limit=',
+    '/api/v1/notifications?limit=',
+  ])('%s accepts 100 and refuses 101 with 400', async (path) => {
+    const customer = await givenUser(t.http, 'customer');
+    const auth = { Authorization: `Bearer ${customer.accessToken}` };
+    await t.http.get(`${path}100`).set(auth).expect(200);
+    const refused = await t.http.get(`${path}101`).set(auth).expect(400);
+    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(refused.body.message).toMatch(/limit/);
   });
 });
