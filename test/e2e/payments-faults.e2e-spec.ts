@@ -105,6 +105,38 @@ describe('Payments when Razorpay fails (e2e)', () => {
     });
   });
 
+  describe('when Razorpay answers with something malformed', () => {
+    const price = () => shop.services[0].pricePaise;
+
+    it.each<[string, () => unknown]>([
+      [
+        'the amount as a string',
+        () => ({ id: 'order_Malformed1', amount: String(price()), currency: 'INR' }),
+      ],
+      ['no order id', () => ({ amount: price(), currency: 'INR' })],
+      ['an id that is not an order id', () => ({ id: '../../payments', amount: price(), currency: 'INR' })],
+      ['another amount', () => ({ id: 'order_OtherAmount1', amount: price() + 1, currency: 'INR' })],
+      ['another currency', () => ({ id: 'order_OtherCurrency1', amount: price(), currency: 'USD' })],
+      ['null', () => null],
+      ['a list', () => []],
+    ])('trusts no order answered with %s: 503, nothing stored, the slot free', async (_label, answer) => {
+      const startsAt = nextSlot();
+      await razorpay.fault({ answer: answer() });
+      const refused = await book(t.http, customer, bookingBody(startsAt)).expect(503);
+      expect(refused.body).toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+      expect(JSON.stringify(refused.body)).not.toMatch(/stack|Razorpay returned/);
+
+      const orders = await db.query(
+        `SELECT p.provider_order_id FROM payments p JOIN bookings b ON b.id = p.booking_id
+          WHERE b.customer_id = $1 AND b.starts_at = $2`,
+        [customer.id, startsAt],
+      );
+      expect(orders).toEqual([]);
+      const other = await givenUser(t.http, 'customer');
+      await book(t.http, other, bookingBody(startsAt, 'PAY_AT_SHOP')).expect(201);
+    });
+  });
+
   describe('when a refund request fails', () => {
     const paidBooking = async () => {
       const booking = (await book(t.http, customer, bookingBody(nextSlot())).expect(201)).body as {
@@ -180,6 +212,23 @@ describe('Payments when Razorpay fails (e2e)', () => {
       },
       30_000,
     );
+
+    it('sends a refund answered with a malformed body to review instead of marking it refunded', async () => {
+      const { booking, paid } = await paidBooking();
+      await razorpay.fault({ answer: { id: 'rfnd_Bogus1', payment_id: paid.paymentId, amount: -5 } });
+      await cancel(booking.id);
+
+      const reviews = await eventually(
+        () => db.query('SELECT reason, detail FROM payment_reviews WHERE booking_id = $1', [booking.id]),
+        (rows: unknown[]) => rows.length > 0,
+        20_000,
+      );
+      expect(reviews).toEqual([
+        { reason: 'refund_rejected', detail: { error: expect.stringMatching(/unexpected refund/) } },
+      ]);
+      const current = await t.http.get(`/api/v1/bookings/${booking.id}`).set(as(customer)).expect(200);
+      expect(current.body.paymentStatus).not.toBe('refunded');
+    });
   });
 
   describe('while the webhook secret is rotated', () => {

@@ -66,13 +66,14 @@ export class StandInClient {
 
   /**
    * Makes the next `next` Razorpay API requests fail with `status` (after taking effect, with `afterApplying`),
-   * and/or answer `delayMs` late.
+   * and/or answer `delayMs` late, or take effect and answer 200 with `answer` in place of the real body.
    */
   fault(fault: {
     next?: number;
     status?: number;
     afterApplying?: boolean;
     delayMs?: number;
+    answer?: unknown;
   }): Promise<unknown> {
     return this.post('/_stand-in/faults', fault);
   }

@@ -84,7 +84,10 @@ export interface SignedEvent {
   signature: string;
 }
 
-/** What happens to the next `remaining` API requests: an answer `delayMs` late, and/or a `status` failure. */
+/**
+ * What happens to the next `remaining` API requests: an answer `delayMs` late, and/or a `status` failure, or a
+ * malformed `answer`.
+ */
 interface Fault {
   remaining: number;
   /** 0: answer normally (after the delay). */
@@ -92,6 +95,8 @@ interface Fault {
   /** Apply the request first, then wait `delayMs` and answer (or fail): the caller cannot tell it took effect. */
   afterApplying: boolean;
   delayMs: number;
+  /** Apply the request, then answer 200 with this body instead of the real one: a malformed answer. */
+  answer?: unknown;
 }
 
 const NO_FAULT: Fault = { remaining: 0, status: 0, afterApplying: false, delayMs: 0 };
@@ -175,6 +180,11 @@ export class RazorpayStandIn {
     const fault = this.faults.remaining > 0 ? this.faults : undefined;
     if (fault) fault.remaining -= 1;
     const delay = () => new Promise((resolve) => setTimeout(resolve, fault?.delayMs ?? 0));
+    if (fault && fault.answer !== undefined) {
+      this.api(request, segments, body);
+      await delay();
+      return fault.answer;
+    }
     if (fault?.afterApplying) {
       // The request takes effect at once; its answer is late, or lost.
       const result = this.api(request, segments, body);
@@ -398,6 +408,7 @@ export class RazorpayStandIn {
         status: body.status === undefined ? 0 : Number(body.status),
         afterApplying: body.afterApplying === true,
         delayMs: Number(body.delayMs ?? 0),
+        answer: body.answer,
       };
       return this.faults;
     }
