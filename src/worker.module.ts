@@ -10,6 +10,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { PaymentsCron } from './payments/payments.cron';
 import { PaymentsWorkerModule } from './payments/payments-worker.module';
+import { QueueDrain } from './queues/queue-drain';
 import { QueuesModule } from './queues/queues.module';
 import { RedisModule } from './redis/redis.module';
 import { SettlementsCron } from './settlements/settlements.cron';
@@ -35,7 +36,7 @@ export class WorkerModule {
         SettlementsWorkerModule,
         NotificationsWorkerModule,
       ],
-      providers: [WorkerHeartbeat, PaymentsCron, SettlementsCron],
+      providers: [WorkerHeartbeat, PaymentsCron, SettlementsCron, QueueDrain],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
@@ -19,7 +19,7 @@ const BATCH = 200;
  * transaction rolls back and the rows wait for the next tick. Nothing is lost.
  */
 @Injectable()
-export class NotificationsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationsRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NotificationsRelay.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -36,7 +36,8 @@ export class NotificationsRelay implements OnApplicationBootstrap, OnApplication
     this.schedule();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** The first thing to stop on shutdown, so that nothing new is queued while the worker drains. */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;

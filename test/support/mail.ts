@@ -88,6 +88,11 @@ export class LocalSmtpServer {
     this.stalled = [];
   }
 
+  /** Messages held by `stall()`, waiting for `release()`. */
+  get held(): number {
+    return this.stalled?.length ?? 0;
+  }
+
   release(): void {
     const held = this.stalled ?? [];
     this.stalled = null;

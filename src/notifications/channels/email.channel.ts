@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 
@@ -31,7 +31,7 @@ function smtpOptions(url: string): Omit<SMTPPool.Options, 'pool'> {
  * Without SMTP_URL (local development) messages are written to the log instead and count as sent.
  */
 @Injectable()
-export class EmailChannel implements OnModuleDestroy {
+export class EmailChannel implements OnApplicationShutdown {
   private readonly logger = new Logger('EmailChannel');
   private readonly transport: Transporter | null;
   private readonly from: string;
@@ -63,7 +63,8 @@ export class EmailChannel implements OnModuleDestroy {
     await this.transport.sendMail({ from: this.from, ...message });
   }
 
-  onModuleDestroy(): void {
+  /** Closed last: a message being sent while the worker drains its queues still goes out. */
+  onApplicationShutdown(): void {
     this.transport?.close();
   }
 }
