@@ -8,8 +8,14 @@ import { PaymentsService } from './payments.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
 
 const BATCH = 100;
-/** Work younger than this is left to its own job, which is probably still running. */
+/** A refund asked for more recently than this is left to its own job, which is probably still running. */
 const STUCK_AFTER_SECONDS = 60;
+/**
+ * A stored webhook event still unprocessed after this long is enqueued again (its job was never queued, as when
+ * Redis was away, or was lost). Enqueueing is keyed by the event id, so an event whose job is still waiting or
+ * running is not queued twice, and a processed one is not selected: this can be short.
+ */
+const EVENT_REQUEUE_AFTER_SECONDS = 10;
 
 export interface ReconcileReport {
   ordersChecked: number;
@@ -93,7 +99,7 @@ export class PaymentsReconciler {
       }
     }
 
-    for (const event of await this.payments.stuckEvents(STUCK_AFTER_SECONDS, BATCH)) {
+    for (const event of await this.payments.stuckEvents(EVENT_REQUEUE_AFTER_SECONDS, BATCH)) {
       if (await this.queue.processEvent({ provider: event.provider, eventId: event.event_id })) {
         report.eventsRequeued += 1;
       }

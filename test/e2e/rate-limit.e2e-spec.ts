@@ -8,6 +8,7 @@ describe('Rate limiting (e2e)', () => {
     REDIS_KEY_PREFIX: `hairone-test-ratelimit-${randomUUID()}:`,
     RATE_LIMIT_AUTH_PER_MINUTE: '4',
     RATE_LIMIT_SEARCH_PER_MINUTE: '3',
+    RATE_LIMIT_BOOKINGS_PER_MINUTE: '2',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '1000',
   };
   let first: TestApp;
@@ -55,6 +56,17 @@ describe('Rate limiting (e2e)', () => {
     expect(limited.body.code).toBe('RATE_LIMITED');
     // Other routes keep their own budget.
     expect((await first.http.get('/api/v1/shops/mine')).status).toBe(401);
+  });
+
+  it('limits booking creation per client across instances, before authentication is even looked at', async () => {
+    const create = (t: TestApp) => t.http.post('/api/v1/bookings').send({});
+    expect((await create(first)).status).toBe(401);
+    expect((await create(second)).status).toBe(401);
+    const limited = await create(first).expect(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Reading bookings is not booking: it keeps the default budget.
+    expect((await second.http.get('/api/v1/bookings')).status).toBe(401);
   });
 
   it('does not count other routes against the auth budget', async () => {
