@@ -13,14 +13,15 @@ import { createTestApp, TestAgent, TestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
 
 /**
- * The built API and worker as real processes, reaching Redis through a TCP proxy that the test cuts (every
- * connection dropped, new ones refused) and restores. Their own database, Bull prefix, Razorpay stand-in and SMTP
+ * The built API and worker as real processes, reaching PostgreSQL and Redis through TCP proxies that the tests cut
+ * (every connection dropped, new ones refused, as when a server restarts) and restore. Their own database, Bull prefix, Razorpay stand-in and SMTP
  * server; an in-process app on the same database only prepares data and reads it back.
  */
-describe('Redis stops and comes back under the real API and worker (real processes, own database)', () => {
-  const REDIS_KEY_PREFIX = `${process.env.REDIS_KEY_PREFIX}redis-outage:`;
+describe('PostgreSQL and Redis going away under the real API and worker (real processes, own database)', () => {
+  const REDIS_KEY_PREFIX = `${process.env.REDIS_KEY_PREFIX}outages:`;
   const redisUrl = new URL(testEnv().REDIS_URL as string);
   const redisProxy = new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+  let databaseProxy: TcpProxy;
   const standIn = new OwnRazorpayStandIn('rzp_test_redis_outage');
   const smtp = new LocalSmtpServer();
   let database: ScratchDatabase;
@@ -31,11 +32,13 @@ describe('Redis stops and comes back under the real API and worker (real process
 
   beforeAll(async () => {
     database = await createScratchDatabase();
-    await Promise.all([standIn.listen(), smtp.start(), redisProxy.start()]);
+    const databaseUrl = new URL(database.url);
+    databaseProxy = new TcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
+    await Promise.all([standIn.listen(), smtp.start(), redisProxy.start(), databaseProxy.start()]);
     setup = await createTestApp({ DATABASE_URL: database.url, REDIS_KEY_PREFIX, ...standIn.env() });
     const env = testEnv({
       LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
+      DATABASE_URL: databaseProxy.url(database.url),
       REDIS_URL: redisProxy.url(redisUrl.toString()),
       REDIS_KEY_PREFIX,
       ...standIn.env(),
@@ -59,7 +62,7 @@ describe('Redis stops and comes back under the real API and worker (real process
       await process?.exited;
     }
     await setup?.close();
-    await Promise.all([redisProxy.stop(), smtp.stop(), standIn.close()]);
+    await Promise.all([redisProxy.stop(), databaseProxy?.stop(), smtp.stop(), standIn.close()]);
     await database?.drop();
   });
 
@@ -145,6 +148,58 @@ describe('Redis stops and comes back under the real API and worker (real process
       async () => (await http.get('/health')).status,
       (status) => status === 200,
       20_000,
+    );
+  }, 90_000);
+
+  it('answers 503 while PostgreSQL restarts, reconnects by itself, and a booking retried with its key is made once', async () => {
+    const admin = await givenAdmin(setup);
+    const owner = await givenUser(http, 'shop_owner');
+    const customer = await givenUser(http, 'customer');
+    const shop = await givenBookableShop(http, owner, admin);
+    const body = {
+      shopId: shop.id,
+      serviceId: shop.services[0].id,
+      startsAt: at(localDate(3), '15:00'),
+      paymentMethod: 'PAY_AT_SHOP',
+    };
+    const key = `outage-${customer.id}`;
+
+    await databaseProxy.stop();
+    try {
+      await eventually(
+        async () => (await http.get('/health')).status,
+        (status) => status === 503,
+      );
+      const refused = await book(http, customer, body, key).expect(503);
+      expect(refused.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+      expect(JSON.stringify(refused.body)).not.toMatch(/stack|ECONNREFUSED|at \//);
+    } finally {
+      await databaseProxy.start();
+    }
+
+    await eventually(
+      async () => (await http.get('/health')).status,
+      (status) => status === 200,
+      30_000,
+    );
+    const made = await book(http, customer, body, key).expect(201);
+    const replayed = await book(http, customer, body, key).expect(201);
+    expect(replayed.body.id).toBe(made.body.id);
+    const db = setup.app.get(DataSource);
+    const rows = await db.query(
+      `SELECT count(*)::int AS n FROM bookings WHERE shop_id = $1 AND starts_at = $2`,
+      [shop.id, body.startsAt],
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    // The worker reconnected too: the booking's messages go out.
+    await eventually(
+      () =>
+        db.query<Array<{ status: string }>>(
+          `SELECT status FROM notifications WHERE booking_id = $1 AND template IN ('booking_confirmed', 'new_booking')`,
+          [made.body.id],
+        ),
+      (messages) => messages.length === 2 && messages.every((message) => message.status === 'sent'),
+      30_000,
     );
   }, 90_000);
 });
