@@ -46,6 +46,13 @@ function mutated(valid: Record<string, unknown>) {
       ...valid,
       [key]: value,
     })),
+    // Prototype pollution: a computed key makes an own property, which JSON.stringify sends as such.
+    fc
+      .record({ key: fc.constantFrom('__proto__', 'constructor', 'prototype'), value: junk })
+      .map(({ key, value }) => ({
+        ...valid,
+        [key]: key === '__proto__' ? { isAdmin: true, role: 'admin' } : value,
+      })),
     fc.anything({ maxDepth: 2 }),
   );
 }
