@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
+import Redis from 'ioredis';
 import { Client } from 'pg';
 
 /** Shared plumbing for the benchmarks: argument parsing, statistics, a bench database and the API as a child process. */
@@ -106,4 +107,62 @@ export function printTable(rows: Array<Record<string, string | number>>): void {
   console.log(line(headers));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(headers.map((h) => String(row[h]))));
+}
+
+/** A new, empty bench database: any earlier one of that name is dropped first. */
+export async function freshBenchDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  return benchDatabase(name);
+}
+
+/** Stops a child process and resolves once it has exited. */
+export function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+/**
+ * Starts the built worker (`npm run build` first) and resolves once it has started. It logs at info level so that
+ * its start can be seen; of its log, only warnings and errors are passed on (to stderr).
+ */
+export async function startWorker(env: Record<string, string>): Promise<{ stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(__dirname, '../dist/src/worker.js')], {
+    env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"msg":"HairOne worker started"')) resolve();
+        else if (/"level":"(warn|error|fatal)"/.test(line)) process.stderr.write(`worker: ${line}\n`);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`The worker exited with ${code} during start-up`)));
+  });
+  return { stop: stopper(child) };
+}
+
+/** Deletes every Redis key under a bench run's prefix (queues, slot cache, rate-limit counters). */
+export async function dropRedisKeys(env: Record<string, string>): Promise<void> {
+  const redis = new Redis(env.REDIS_URL);
+  try {
+    for await (const keys of redis.scanStream({ match: `${env.REDIS_KEY_PREFIX}*`, count: 1000 })) {
+      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
