@@ -1,13 +1,14 @@
 import { DateTime } from 'luxon';
 
 import { MINUTES_PER_DAY, OpeningInterval, parseTimeOfDay } from '../schedule/opening-hours';
+import { DayClock } from './day-clock';
 
 /**
  * The slot engine: which appointment starts a shop offers on one shop-local day, and how many staff members are
- * free for each. Pure: time zones come from luxon (the IANA database), everything else is integer arithmetic on
- * epoch milliseconds. Wall-clock times are generated on the shop's grid (multiples of the slot interval from local
- * midnight), so a wall-clock time that does not exist (spring forward) yields no slot and one that happens twice
- * (fall back) yields one.
+ * free for each. Pure: wall-clock times become instants through the day's {@link DayClock} (the IANA database,
+ * asked as little as possible), everything else is integer arithmetic on epoch milliseconds. Wall-clock times are
+ * generated on the shop's grid (multiples of the slot interval from local midnight), so a wall-clock time that does
+ * not exist (spring forward) yields no slot and one that happens twice (fall back) yields one.
  */
 export interface ShopSchedule {
   timezone: string;
@@ -36,40 +37,19 @@ export interface AvailableSlot extends Interval {
 }
 
 const MINUTE_MS = 60_000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The shop-local day as a luxon date at local midnight, or null when `date` is not a real YYYY-MM-DD date. */
-export function localDay(date: string, timezone: string): DateTime | null {
-  if (!DATE.test(date)) return null;
-  const day = DateTime.fromISO(date, { zone: timezone });
-  return day.isValid ? day.startOf('day') : null;
-}
 
 /** The shop-local calendar date (YYYY-MM-DD) of an instant. */
 export function localDateOf(instant: number, timezone: string): string {
   return DateTime.fromMillis(instant, { zone: timezone }).toISODate() as string;
 }
 
-/** An instant as ISO 8601 with the shop's offset, e.g. 2026-11-26T10:00:00+05:30. */
-export function formatInstant(instant: number, timezone: string): string {
-  return DateTime.fromMillis(instant, { zone: timezone }).toISO({ suppressMilliseconds: true }) as string;
-}
-
-/** The instant of a wall-clock minute of the day, or null if that wall-clock time does not exist (DST gap). */
-function wallClockInstant(day: DateTime, minute: number): number | null {
-  if (minute === MINUTES_PER_DAY) return day.plus({ days: 1 }).startOf('day').toMillis();
-  const hour = Math.floor(minute / 60);
-  const at = day.set({ hour, minute: minute % 60, second: 0, millisecond: 0 });
-  return at.hour === hour && at.minute === minute % 60 ? at.toMillis() : null;
-}
-
 /** A closing time may fall in a DST gap; then the shop closes at the first instant after it. */
-function closingInstant(day: DateTime, minute: number): number {
-  for (let m = minute; m <= MINUTES_PER_DAY; m++) {
-    const instant = wallClockInstant(day, m);
+function closingInstant(clock: DayClock, minute: number): number {
+  for (let m = minute; m < MINUTES_PER_DAY; m++) {
+    const instant = clock.instantAt(m);
     if (instant !== null) return instant;
   }
-  return day.plus({ days: 1 }).startOf('day').toMillis();
+  return clock.end;
 }
 
 /**
@@ -81,19 +61,19 @@ export function candidateSlots(
   schedule: ShopSchedule,
   durationMinutes: number,
 ): CandidateSlot[] {
-  const day = localDay(date, schedule.timezone);
-  if (!day) return [];
+  const clock = DayClock.of(date, schedule.timezone);
+  if (!clock) return [];
   const grid = schedule.slotIntervalMinutes;
   const slots: CandidateSlot[] = [];
   const seen = new Set<number>();
   for (const interval of schedule.openingHours) {
-    if (interval.weekday !== day.weekday) continue;
+    if (interval.weekday !== clock.weekday) continue;
     const opens = parseTimeOfDay(interval.opens);
     const closes = parseTimeOfDay(interval.closes, true);
     if (opens === null || closes === null) continue;
-    const close = closingInstant(day, closes);
+    const close = closingInstant(clock, closes);
     for (let minute = Math.ceil(opens / grid) * grid; minute < closes; minute += grid) {
-      const start = wallClockInstant(day, minute);
+      const start = clock.instantAt(minute);
       if (start === null || seen.has(start)) continue;
       const end = start + durationMinutes * MINUTE_MS;
       if (end > close) break;

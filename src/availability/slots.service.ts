@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { toIntervals } from '../../libs/slots/busy-map';
-import { availableSlots, formatInstant, localDay } from '../../libs/slots/slot-engine';
+import { DayClock } from '../../libs/slots/day-clock';
+import { availableSlots } from '../../libs/slots/slot-engine';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { ShopNotFoundError } from '../shops/shops.errors';
@@ -28,7 +29,8 @@ export class SlotsService {
       throw shop?.status === 'active' ? new ServiceNotFoundError() : new ShopNotFoundError();
     }
     if (inputs.shopStatus !== 'active') throw new ShopNotFoundError();
-    if (!localDay(date, inputs.timezone)) throw new InvalidDateError();
+    const clock = DayClock.of(date, inputs.timezone);
+    if (!clock) throw new InvalidDateError();
 
     const slots = availableSlots(
       date,
@@ -42,8 +44,8 @@ export class SlotsService {
       date,
       timezone: inputs.timezone,
       slots: slots.map((slot) => ({
-        startsAt: formatInstant(slot.start, inputs.timezone),
-        endsAt: formatInstant(slot.end, inputs.timezone),
+        startsAt: clock.format(slot.start),
+        endsAt: clock.format(slot.end),
         availableStaff: slot.freeStaffIds.length,
       })),
     };

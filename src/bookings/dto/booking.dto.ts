@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { BOOKING_STATUSES, BookingStatus } from '../../../libs/bookings/booking-state';
-import { formatInstant } from '../../../libs/slots/slot-engine';
+import { formatInstant } from '../../../libs/slots/day-clock';
 import { BookingRow } from '../bookings.repository';
 import { PAYMENT_METHODS, PaymentMethod } from './create-booking.dto';
 
