@@ -6,6 +6,9 @@ import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { GivenShop, shopBody } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
+/** Each property sends dozens of requests: generous on a loaded two-core machine, where one may take seconds. */
+const FUZZ_TIMEOUT_MS = 120_000;
+
 /** Values a hostile or careless client might put anywhere. */
 const junk = fc.oneof(
   fc.string(),
@@ -163,55 +166,67 @@ describe('Fuzzing every request body and query (e2e): no 5xx, no stack trace, th
       ],
     ];
 
-  it.each(bodies)('%s %s (%s)', async (method, path, _label, user, valid) => {
-    const url = path.replace(':shop', shop.id);
-    await fc.assert(
-      fc.asyncProperty(mutated(valid()), async (body) => {
-        const request = method === 'PATCH' ? t.http.patch(url) : t.http.post(url);
-        const who = user();
-        if (who) request.set('Authorization', `Bearer ${who.accessToken}`);
-        // Sent as raw JSON text: bare numbers, strings and nulls are bodies too.
-        const json = JSON.stringify(body);
-        expectHandled(
-          await (json === undefined ? request : request.set('Content-Type', 'application/json').send(json)),
-        );
-      }),
-      { numRuns: 60 },
-    );
-  });
+  it.each(bodies)(
+    '%s %s (%s)',
+    async (method, path, _label, user, valid) => {
+      const url = path.replace(':shop', shop.id);
+      await fc.assert(
+        fc.asyncProperty(mutated(valid()), async (body) => {
+          const request = method === 'PATCH' ? t.http.patch(url) : t.http.post(url);
+          const who = user();
+          if (who) request.set('Authorization', `Bearer ${who.accessToken}`);
+          // Sent as raw JSON text: bare numbers, strings and nulls are bodies too.
+          const json = JSON.stringify(body);
+          expectHandled(
+            await (json === undefined ? request : request.set('Content-Type', 'application/json').send(json)),
+          );
+        }),
+        { numRuns: 60 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('webhook bodies and signatures of any shape', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.string({ maxLength: 300 }),
-        fc.string({ maxLength: 80 }),
-        async (raw, signature) => {
+  it(
+    'webhook bodies and signatures of any shape',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ maxLength: 300 }),
+          fc.string({ maxLength: 80 }),
+          async (raw, signature) => {
+            const response = await t.http
+              .post('/api/v1/payments/webhooks/razorpay')
+              .set('Content-Type', 'application/json')
+              .set('X-Razorpay-Signature', signature.replace(/[^\x20-\x7e]/g, ''))
+              .send(raw);
+            expectHandled(response);
+            expect(response.status).toBe(400);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'raw bytes that are not JSON at all',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ maxLength: 200 }), async (raw) => {
           const response = await t.http
-            .post('/api/v1/payments/webhooks/razorpay')
+            .post('/api/v1/bookings')
+            .set('Authorization', `Bearer ${customer.accessToken}`)
             .set('Content-Type', 'application/json')
-            .set('X-Razorpay-Signature', signature.replace(/[^\x20-\x7e]/g, ''))
             .send(raw);
           expectHandled(response);
-          expect(response.status).toBe(400);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
-
-  it('raw bytes that are not JSON at all', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 200 }), async (raw) => {
-        const response = await t.http
-          .post('/api/v1/bookings')
-          .set('Authorization', `Bearer ${customer.accessToken}`)
-          .set('Content-Type', 'application/json')
-          .send(raw);
-        expectHandled(response);
-      }),
-      { numRuns: 60 },
-    );
-  });
+        }),
+        { numRuns: 60 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   const queries: Array<[string, () => GivenUser | undefined, () => Record<string, unknown>]> = [
     ['/api/v1/shops', () => undefined, () => ({ lat: 12.97, lng: 77.59, radiusKm: 5, limit: 10 })],
@@ -228,56 +243,64 @@ describe('Fuzzing every request body and query (e2e): no 5xx, no stack trace, th
     ['/api/v1/admin/notifications', () => admin, () => ({ status: 'failed', limit: 5 })],
   ];
 
-  it.each(queries)('GET %s with hostile query strings', async (path, user, valid) => {
-    const url = path.replace(':shop', shop.id);
-    const asQueryValue = junk.map((value) =>
-      typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc
-            .record({ key: fc.constantFrom(...Object.keys(valid())), value: asQueryValue })
-            .map(({ key, value }) => ({
-              ...valid(),
-              [key]: value,
-            })),
-          fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), asQueryValue, { maxKeys: 3 }),
+  it.each(queries)(
+    'GET %s with hostile query strings',
+    async (path, user, valid) => {
+      const url = path.replace(':shop', shop.id);
+      const asQueryValue = junk.map((value) =>
+        typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc
+              .record({ key: fc.constantFrom(...Object.keys(valid())), value: asQueryValue })
+              .map(({ key, value }) => ({
+                ...valid(),
+                [key]: value,
+              })),
+            fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), asQueryValue, { maxKeys: 3 }),
+          ),
+          async (query) => {
+            const request = t.http.get(url).query(query);
+            const who = user();
+            if (who) request.set('Authorization', `Bearer ${who.accessToken}`);
+            expectHandled(await request);
+          },
         ),
-        async (query) => {
-          const request = t.http.get(url).query(query);
-          const who = user();
-          if (who) request.set('Authorization', `Bearer ${who.accessToken}`);
-          expectHandled(await request);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+        { numRuns: 60 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('path ids that are not UUIDs, or unknown ones', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), fc.uuid()),
-        fc.constantFrom(
-          '/api/v1/shops/%',
-          '/api/v1/shops/%/slots',
-          '/api/v1/shops/%/staff',
-          '/api/v1/bookings/%',
-          '/api/v1/bookings/%/cancel',
-          '/api/v1/settlements/runs/%',
-          '/api/v1/shops/%/balance',
-          '/api/v1/admin/notifications/%/retry',
+  it(
+    'path ids that are not UUIDs, or unknown ones',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), fc.uuid()),
+          fc.constantFrom(
+            '/api/v1/shops/%',
+            '/api/v1/shops/%/slots',
+            '/api/v1/shops/%/staff',
+            '/api/v1/bookings/%',
+            '/api/v1/bookings/%/cancel',
+            '/api/v1/settlements/runs/%',
+            '/api/v1/shops/%/balance',
+            '/api/v1/admin/notifications/%/retry',
+          ),
+          async (id, template) => {
+            const url = template.replace('%', encodeURIComponent(id));
+            const request = /(cancel|retry)$/.test(template) ? t.http.post(url) : t.http.get(url);
+            expectHandled(await request.set('Authorization', `Bearer ${admin.accessToken}`));
+          },
         ),
-        async (id, template) => {
-          const url = template.replace('%', encodeURIComponent(id));
-          const request = /(cancel|retry)$/.test(template) ? t.http.post(url) : t.http.get(url);
-          expectHandled(await request.set('Authorization', `Bearer ${admin.accessToken}`));
-        },
-      ),
-      { numRuns: 80 },
-    );
-  });
+        { numRuns: 80 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('left no partial writes: every booking has its read-model entry and no shop lacks its owner', async () => {
     const dataSource = t.app.get(DataSource);
