@@ -1,4 +1,5 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 
 import { AuthModule } from './auth/auth.module';
 import { AvailabilityModule } from './availability/availability.module';
@@ -7,6 +8,7 @@ import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ReadScopeInterceptor } from './database/replicas/read-scope.interceptor';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -25,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        DatabaseModule.forRoot('hairone-api'),
+        DatabaseModule.forRoot('hairone-api', { readReplicas: true }),
         RedisModule,
         MetricsModule,
         // Guards run in registration order: rate limiting before authentication.
@@ -42,6 +44,7 @@ export class AppModule {
         HealthModule.register({ http: true }),
         ...extraImports,
       ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: ReadScopeInterceptor }],
     };
   }
 }

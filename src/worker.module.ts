@@ -25,7 +25,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
-        DatabaseModule.forRoot('hairone-worker'),
+        DatabaseModule.forRoot('hairone-worker', { readReplicas: false }),
         RedisModule,
         HealthModule.register({ http: false }),
         ScheduleModule.forRoot(),

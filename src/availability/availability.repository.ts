@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { BusyMap } from '../../libs/slots/busy-map';
+import { DatabaseReader } from '../database/replicas/database-reader';
 import { ShopStatus } from '../shops/shop-status';
 
 export interface SlotInputs {
@@ -29,11 +30,14 @@ export class DayCreatedConcurrentlyError extends Error {
 
 @Injectable()
 export class AvailabilityRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reader: DatabaseReader,
+  ) {}
 
   /** The two versions a cached slot list depends on; null when the shop does not exist. */
   async versions(shopId: string, date: string): Promise<{ config: number; day: number } | null> {
-    const rows: Array<{ config_version: number; day_version: string | null }> = await this.dataSource.query(
+    const rows: Array<{ config_version: number; day_version: string | null }> = await this.reader.query(
       `SELECT s.config_version, a.version AS day_version
          FROM shops s LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $2
         WHERE s.id = $1`,
@@ -52,7 +56,7 @@ export class AvailabilityRepository {
       duration_minutes: number;
       busy: BusyMap | null;
       staff_ids: string[];
-    }> = await this.dataSource.query(
+    }> = await this.reader.query(
       `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes, a.busy,
               ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
          FROM shops s

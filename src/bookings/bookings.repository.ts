@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BookingStatus } from '../../libs/bookings/booking-state';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { queryReturning } from '../common/database/pg-errors';
+import { DatabaseReader } from '../database/replicas/database-reader';
 import { PaymentStatus, SettlementStatus } from './dto/booking.dto';
 import { PaymentMethod } from './dto/create-booking.dto';
 
@@ -95,7 +96,10 @@ const SELECT_BOOKING = `
 
 @Injectable()
 export class BookingsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reader: DatabaseReader,
+  ) {}
 
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<BookingRow | null> {
     const rows: BookingRow[] = await manager.query(`${SELECT_BOOKING} WHERE b.id = $1`, [id]);
@@ -299,7 +303,7 @@ export class BookingsRepository {
     }
     params.push(limit);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    return this.dataSource.query(
+    return this.reader.query(
       `${SELECT_BOOKING} ${where} ORDER BY b.starts_at, b.id LIMIT $${params.length}`,
       params,
     );

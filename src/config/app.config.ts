@@ -16,7 +16,14 @@ export interface AppConfig {
   };
   shutdownTimeoutMs: number;
   logLevel: string;
-  database: { url: string; poolSize: number };
+  database: {
+    url: string;
+    poolSize: number;
+    /** Hot standbys that take reads which may be a little stale; none by default. */
+    replicaUrls: string[];
+    /** A replica further behind the primary than this takes no reads. */
+    replicaMaxLagMs: number;
+  };
   redis: { url: string; keyPrefix: string };
   jwt: {
     secret: string;
@@ -91,7 +98,15 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,
-    database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },
+    database: {
+      url: v.DATABASE_URL,
+      poolSize: v.DATABASE_POOL_SIZE,
+      replicaUrls: String(v.DATABASE_REPLICA_URLS)
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+      replicaMaxLagMs: v.DATABASE_REPLICA_MAX_LAG_MS,
+    },
     redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },
     jwt: {
       secret: v.JWT_SECRET,

@@ -29,9 +29,27 @@ export const envSchema = Joi.object({
 
   DATABASE_URL: postgresUrl.required(),
   DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(200).default(10),
+  DATABASE_REPLICA_URLS: Joi.string()
+    .allow('')
+    .custom((value: string, helpers) => {
+      for (const url of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        if (postgresUrl.validate(url).error) {
+          return helpers.message({
+            custom: `"DATABASE_REPLICA_URLS" holds "${url}", which is not a postgres URL`,
+          });
+        }
+      }
+      return value;
+    })
+    .default(''),
+  DATABASE_REPLICA_MAX_LAG_MS: Joi.number().integer().min(0).max(600_000).default(2000),
   REDIS_URL: redisUrl.required(),
+  // No braces: keys carry their own Redis Cluster hash tags (src/redis/redis-keys.ts).
   REDIS_KEY_PREFIX: Joi.string()
-    .pattern(/^[A-Za-z0-9:_{}-]+$/)
+    .pattern(/^[A-Za-z0-9:_-]+$/)
     .default('hairone:'),
 
   JWT_SECRET: Joi.string()

@@ -125,7 +125,7 @@ async function seed(): Promise<void> {
   @Module({
     imports: [
       AppConfigModule.forRoot(config),
-      DatabaseModule.forRoot('hairone-seed'),
+      DatabaseModule.forRoot('hairone-seed', { readReplicas: false }),
       RedisModule,
       UsersModule,
       AuthModule,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { Account, JournalEntry } from '../../libs/ledger/journal';
+import { DatabaseReader } from '../database/replicas/database-reader';
 
 export interface ShopLedgerBalances {
   /** Credit balance of the shop's unsettled account: owed to the shop for settleable bookings not yet settled. */
@@ -19,9 +20,19 @@ export interface ShopLedgerBalances {
  * Writes journal entries (built only by `libs/ledger`) and reads balances. Posting is idempotent: an entry is
  * unique per (kind, referenced object), so a retried transaction or job never posts twice.
  */
+interface ShopBalanceRow {
+  unsettled: string;
+  payable: string;
+  settled: string;
+  paid_out: string;
+}
+
 @Injectable()
 export class LedgerRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reader: DatabaseReader,
+  ) {}
 
   /** Posts an entry in the caller's transaction; false if this entry was already posted (or there is nothing to post). */
   async post(manager: EntityManager, entry: JournalEntry | null): Promise<boolean> {
@@ -46,11 +57,9 @@ export class LedgerRepository {
     return true;
   }
 
-  async shopBalances(
-    shopId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<ShopLedgerBalances> {
-    const [row] = await manager.query(
+  /** In the caller's transaction when given one, else a read that a replica may answer. */
+  async shopBalances(shopId: string, manager?: EntityManager): Promise<ShopLedgerBalances> {
+    const [row] = await (manager ?? this.reader).query<ShopBalanceRow[]>(
       `SELECT coalesce(-sum(l.amount_paise) FILTER (WHERE l.account = 'shop_unsettled'), 0)::bigint AS unsettled,
               coalesce(-sum(l.amount_paise) FILTER (WHERE l.account = 'shop_payable'), 0)::bigint AS payable,
               coalesce(-sum(l.amount_paise) FILTER (WHERE l.account = 'shop_payable' AND e.kind = 'settlement'), 0)::bigint

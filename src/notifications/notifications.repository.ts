@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 
 import { Template } from '../../libs/notifications/templates';
 import { queryReturning } from '../common/database/pg-errors';
+import { DatabaseReader } from '../database/replicas/database-reader';
 
 export type NotificationStatus = 'pending' | 'sent' | 'failed';
 
@@ -46,7 +47,10 @@ export interface MessageContext extends NotificationRow {
 
 @Injectable()
 export class NotificationsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reader: DatabaseReader,
+  ) {}
 
   async context(id: string): Promise<MessageContext | null> {
     const [row]: MessageContext[] = await this.dataSource.query(
@@ -119,7 +123,7 @@ export class NotificationsRepository {
     if (filter.status) where.push(`status = ${param(filter.status)}`);
     if (before)
       where.push(`(created_at, id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
-    return this.dataSource.query(
+    return this.reader.query(
       `SELECT * FROM notifications ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id DESC LIMIT ${param(limit)}`,
       params,

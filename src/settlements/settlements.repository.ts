@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { SettleableBooking } from '../../libs/ledger/postings';
 import { SettlementTotals } from '../../libs/settlement/settlement-math';
 import { queryReturning } from '../common/database/pg-errors';
+import { DatabaseReader } from '../database/replicas/database-reader';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type SettlementStatus = 'pending' | 'paid' | 'failed';
@@ -40,7 +41,10 @@ const SETTLEABLE = `settlement_status = 'unsettled'
 
 @Injectable()
 export class SettlementsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reader: DatabaseReader,
+  ) {}
 
   /**
    * Creates a run and its list of shops (those with settleable bookings ending by the cutoff) in one transaction.
@@ -73,8 +77,12 @@ export class SettlementsRepository {
     });
   }
 
-  async findRun(id: string): Promise<RunRow | null> {
-    const [run]: RunRow[] = await this.dataSource.query('SELECT * FROM settlement_runs WHERE id = $1', [id]);
+  /** In the caller's transaction when given one, else a read that a replica may answer. */
+  async findRun(id: string, manager?: EntityManager): Promise<RunRow | null> {
+    const [run]: RunRow[] = await (manager ?? this.reader).query(
+      'SELECT * FROM settlement_runs WHERE id = $1',
+      [id],
+    );
     return run ?? null;
   }
 
@@ -220,7 +228,7 @@ export class SettlementsRepository {
     if (filter.runId) where.push(`s.run_id = ${param(filter.runId)}`);
     if (before)
       where.push(`(s.created_at, s.id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
-    return this.dataSource.query(
+    return this.reader.query(
       `SELECT s.* FROM settlements s
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(limit)}`,

@@ -69,7 +69,7 @@ export class SettlementsService {
       if (!runShop) return 'not_in_run';
       if (runShop.done) return 'already_done';
       const { payoutAccountId } = await this.settlements.lockShop(manager, shopId);
-      const run = (await this.settlements.findRun(runId)) as RunRow;
+      const run = (await this.settlements.findRun(runId, manager)) as RunRow;
       const settlementId = randomUUID();
       const bookings = await this.settlements.claimSettleable(manager, shopId, run.cutoff, settlementId);
       let result: SettleShopOutcome = 'nothing_to_settle';

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { CreatedAtKey } from '../common/pagination/pagination';
+import { DatabaseReader } from '../database/replicas/database-reader';
 import { GeoPoint, Shop } from './shop.entity';
 import { ShopStatus } from './shop-status';
 
@@ -91,7 +92,10 @@ function toGeoPoint(location: { lat: number; lng: number }): GeoPoint {
 
 @Injectable()
 export class ShopsRepository {
-  constructor(@InjectRepository(Shop) private readonly shops: Repository<Shop>) {}
+  constructor(
+    @InjectRepository(Shop) private readonly shops: Repository<Shop>,
+    private readonly reader: DatabaseReader,
+  ) {}
 
   findById(id: string): Promise<Shop | null> {
     return this.shops.findOneBy({ id });
@@ -139,10 +143,10 @@ export class ShopsRepository {
   async findNearby(query: NearbyQuery): Promise<NearbyShop[]> {
     const point = [query.lng, query.lat, query.radiusMeters];
     const after = [query.after?.sortDistance ?? null, query.after?.id ?? null];
-    let rows: NearbyRow[] = await this.shops.query(NEARBY_SQL, [...point, ...after, query.limit + 1]);
+    let rows: NearbyRow[] = await this.reader.query(NEARBY_SQL, [...point, ...after, query.limit + 1]);
     const last = rows[query.limit - 1];
     if (rows.length > query.limit && last && rows[query.limit].sort_distance === last.sort_distance) {
-      const tied: NearbyRow[] = await this.shops.query(NEARBY_TIED_SQL, [
+      const tied: NearbyRow[] = await this.reader.query(NEARBY_TIED_SQL, [
         ...point,
         last.sort_distance,
         ...after,
