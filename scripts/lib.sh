@@ -152,3 +152,15 @@ run_jest() {
   ' "$results" || status=1
   return "$status"
 }
+
+# PgBouncer for the connection-pooling tests (Debian's package), installed when missing.
+ensure_pgbouncer() {
+  [ -x /usr/sbin/pgbouncer ] && return 0
+  if is_root && command -v apt-get >/dev/null; then
+    log "Installing PgBouncer (apt-get install pgbouncer)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
+  else
+    die "PgBouncer is not installed: apt-get install pgbouncer (as root)"
+  fi
+}

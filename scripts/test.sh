@@ -11,6 +11,7 @@ server=${TEST_DATABASE_SERVER_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 redis=${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}
 ensure_postgres "$server"
 ensure_redis "$redis"
+ensure_pgbouncer
 
 log "Building (the start-up tests run the built entry points)"
 npm run --silent build

@@ -16,9 +16,9 @@ export function buildDataSourceOptions(config: AppConfig, applicationName: strin
     migrationsTransactionMode: 'each',
     // Extensions come from migrations (which need the privileges); the app never tries to create any.
     installExtensions: false,
+    // No session settings here (jit = off comes from the database, see the database-settings migration): the
+    // connection may go through PgBouncer in transaction mode.
     extra: {
-      // Short OLTP queries: JIT compilation (triggered by PostGIS's high declared costs) only adds latency.
-      options: '-c jit=off',
       max: config.database.poolSize,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,

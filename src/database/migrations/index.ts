@@ -5,6 +5,7 @@ import { Bookings1795629202051 } from './1795629202051-bookings';
 import { Payments1795700000000 } from './1795700000000-payments';
 import { Settlements1795800000000 } from './1795800000000-settlements';
 import { Notifications1795900000000 } from './1795900000000-notifications';
+import { DatabaseSettings1796000000000 } from './1796000000000-database-settings';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Payments1795700000000,
   Settlements1795800000000,
   Notifications1795900000000,
+  DatabaseSettings1796000000000,
 ];
