@@ -5,6 +5,7 @@ import type { Queue } from 'bull';
 
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
+import { bullPrefix } from '../redis/redis-keys';
 import { BullConnections } from './bull-connections';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './queues.constants';
 
@@ -19,7 +20,6 @@ class BullConnectionsModule {}
       imports: [BullConnectionsModule],
       inject: [APP_CONFIG, BullConnections],
       useFactory: (config: AppConfig, connections: BullConnections) => ({
-        prefix: `${config.redis.keyPrefix}bull`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
         // A worker renews its job's lock every half of this; a job whose worker died is found stalled and retried
         // within about twice this.
@@ -30,7 +30,14 @@ class BullConnectionsModule {}
         createClient: (type) => connections.create(config.redis.url, type),
       }),
     }),
-    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+    // Each queue under a hash tag of its own (see redis-keys.ts): ready for Redis Cluster.
+    BullModule.registerQueueAsync(
+      ...QUEUE_NAMES.map((name) => ({
+        name,
+        inject: [APP_CONFIG],
+        useFactory: (config: AppConfig) => ({ prefix: bullPrefix(config.redis.keyPrefix, name) }),
+      })),
+    ),
   ],
   exports: [BullModule],
 })

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+import { rateLimitKeys } from '../../redis/redis-keys';
 
 /**
  * Fixed-window counter and block flag, updated atomically in Redis so that every API instance shares the same
@@ -26,7 +28,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
 
   constructor(
-    private readonly redis: Redis,
+    /** One Redis or a Redis Cluster: the two keys of a budget share a hash slot. */
+    private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
   ) {}
 
@@ -37,13 +40,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const base = `${this.keyPrefix}ratelimit:${throttlerName}:${key}`;
+    const [counter, blockFlag] = rateLimitKeys(this.keyPrefix, throttlerName, key);
     try {
       const [hits, windowMs, blocked, blockMs] = (await this.redis.eval(
         INCREMENT_SCRIPT,
         2,
-        base,
-        `${base}:blocked`,
+        counter,
+        blockFlag,
         ttl,
         limit,
         blockDuration,
