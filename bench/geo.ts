@@ -12,7 +12,17 @@ import { buildAppConfig } from '../src/config/app.config';
 import { CITIES } from '../src/database/demo-shops';
 import { runMigrations } from '../src/database/migrate';
 import { NEARBY_SQL } from '../src/shops/shops.repository';
-import { argument, benchDatabase, benchEnv, median, printTable, quantile, startApi, timed } from './support';
+import {
+  argument,
+  benchDatabase,
+  benchEnv,
+  median,
+  printTable,
+  quantile,
+  seedShops,
+  startApi,
+  timed,
+} from './support';
 
 const SHOPS = argument('shops', 100_000);
 const POINTS = argument('points', 300);
@@ -35,48 +45,6 @@ function haversine(lat1: number, lng1: number, lat2: number, lng2: number): numb
 function randomPoint(): { lat: number; lng: number } {
   const city = CITIES[Math.floor(Math.random() * CITIES.length)];
   return { lat: city.lat + (Math.random() - 0.5) * 0.3, lng: city.lng + (Math.random() - 0.5) * 0.3 };
-}
-
-async function seed(pool: Pool): Promise<void> {
-  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM shops`);
-  if (Number(rows[0].n) === SHOPS) {
-    console.log(`Reusing ${SHOPS} shops already in the bench database`);
-    return;
-  }
-  console.log(`Seeding ${SHOPS} shops around ${CITIES.length} cities...`);
-  const started = Date.now();
-  await pool.query('TRUNCATE shops CASCADE');
-  await pool.query('DROP INDEX IF EXISTS shops_active_location_gist');
-  const { rows: owners } = await pool.query<{ id: string }>(
-    `INSERT INTO users (name, email, password_hash, role) VALUES ('Bench owner', $1, 'x', 'shop_owner')
-     ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-    ['bench-owner@hairone.bench'],
-  );
-  const lats = CITIES.map((c) => c.lat);
-  const lngs = CITIES.map((c) => c.lng);
-  for (let from = 1; from <= SHOPS; from += 200_000) {
-    const to = Math.min(SHOPS, from + 199_999);
-    // 85 % clustered around city centres (denser towards the centre), 15 % spread over the country.
-    await pool.query(
-      `INSERT INTO shops (owner_id, name, address, location, timezone, commission_bps, status)
-       SELECT $1, 'Bench shop ' || g, 'Bench address ' || g,
-              CASE WHEN random() < 0.85
-                THEN ST_SetSRID(ST_MakePoint(($5::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random(),
-                                             ($4::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random()), 4326)
-                ELSE ST_SetSRID(ST_MakePoint(70 + random() * 18, 8 + random() * 22), 4326)
-              END::geography,
-              'Asia/Kolkata', 1000,
-              CASE WHEN random() < 0.9 THEN 'active' ELSE 'pending_approval' END
-         FROM generate_series($2::int, $3::int) AS g`,
-      [owners[0].id, from, to, lats, lngs, CITIES.length],
-    );
-    process.stdout.write(`  ${to} shops\n`);
-  }
-  await pool.query(
-    "CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'",
-  );
-  await pool.query('ANALYZE shops');
-  console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function indexed(pool: Pool, point: { lat: number; lng: number }): Promise<string[]> {
@@ -112,7 +80,7 @@ async function main(): Promise<void> {
   await runMigrations(buildAppConfig(env));
   // The same session settings as the app's connections (src/database/data-source.options.ts).
   const pool = new Pool({ connectionString: databaseUrl, max: 1, options: '-c jit=off' });
-  await seed(pool);
+  await seedShops(pool, SHOPS);
 
   // Warm the connection and the buffer cache, as a running service would be.
   for (let i = 0; i < 200; i++) await indexed(pool, randomPoint());

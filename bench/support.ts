@@ -4,7 +4,9 @@ import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
 import Redis from 'ioredis';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+
+import { CITIES } from '../src/database/demo-shops';
 
 /** Shared plumbing for the benchmarks: argument parsing, statistics, a bench database and the API as a child process. */
 export function argument(name: string, fallback: number): number {
@@ -165,4 +167,50 @@ export async function dropRedisKeys(env: Record<string, string>): Promise<void> 
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * `count` shops around the demo cities (85 % clustered, denser towards the centres; 15 % spread over the country;
+ * 90 % active), with the partial GiST index built after loading. Kept when the database already holds that many.
+ */
+export async function seedShops(pool: Pool, count: number): Promise<void> {
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM shops`);
+  if (Number(rows[0].n) === count) {
+    console.log(`Reusing ${count} shops already in the bench database`);
+    return;
+  }
+  console.log(`Seeding ${count} shops around ${CITIES.length} cities...`);
+  const started = Date.now();
+  await pool.query('TRUNCATE shops CASCADE');
+  await pool.query('DROP INDEX IF EXISTS shops_active_location_gist');
+  const { rows: owners } = await pool.query<{ id: string }>(
+    `INSERT INTO users (name, email, password_hash, role) VALUES ('Bench owner', $1, 'x', 'shop_owner')
+     ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+    ['bench-owner@hairone.bench'],
+  );
+  const lats = CITIES.map((c) => c.lat);
+  const lngs = CITIES.map((c) => c.lng);
+  for (let from = 1; from <= count; from += 200_000) {
+    const to = Math.min(count, from + 199_999);
+    // 85 % clustered around city centres (denser towards the centre), 15 % spread over the country.
+    await pool.query(
+      `INSERT INTO shops (owner_id, name, address, location, timezone, commission_bps, status)
+       SELECT $1, 'Bench shop ' || g, 'Bench address ' || g,
+              CASE WHEN random() < 0.85
+                THEN ST_SetSRID(ST_MakePoint(($5::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random(),
+                                             ($4::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random()), 4326)
+                ELSE ST_SetSRID(ST_MakePoint(70 + random() * 18, 8 + random() * 22), 4326)
+              END::geography,
+              'Asia/Kolkata', 1000,
+              CASE WHEN random() < 0.9 THEN 'active' ELSE 'pending_approval' END
+         FROM generate_series($2::int, $3::int) AS g`,
+      [owners[0].id, from, to, lats, lngs, CITIES.length],
+    );
+    process.stdout.write(`  ${to} shops\n`);
+  }
+  await pool.query(
+    "CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'",
+  );
+  await pool.query('ANALYZE shops');
+  console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
