@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { BookingPartitions } from './bookings/booking-partitions';
 import { BookingsModule } from './bookings/bookings.module';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
@@ -36,7 +37,7 @@ export class WorkerModule {
         SettlementsWorkerModule,
         NotificationsWorkerModule,
       ],
-      providers: [WorkerHeartbeat, PaymentsCron, SettlementsCron, QueueDrain],
+      providers: [WorkerHeartbeat, PaymentsCron, SettlementsCron, QueueDrain, BookingPartitions],
     };
   }
 }

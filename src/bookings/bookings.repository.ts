@@ -6,6 +6,7 @@ import { BookingStatus } from '../../libs/bookings/booking-state';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { queryReturning } from '../common/database/pg-errors';
 import { DatabaseReader } from '../database/replicas/database-reader';
+import { byId } from './booking-keys';
 import { PaymentStatus, SettlementStatus } from './dto/booking.dto';
 import { PaymentMethod } from './dto/create-booking.dto';
 
@@ -102,7 +103,7 @@ export class BookingsRepository {
   ) {}
 
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<BookingRow | null> {
-    const rows: BookingRow[] = await manager.query(`${SELECT_BOOKING} WHERE b.id = $1`, [id]);
+    const rows: BookingRow[] = await manager.query(`${SELECT_BOOKING} WHERE ${byId('b', '$1')}`, [id]);
     return rows[0] ?? null;
   }
 
@@ -211,7 +212,7 @@ export class BookingsRepository {
     const rows = await queryReturning(
       manager,
       `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
-        WHERE id = $1 AND status = $2 RETURNING id`,
+        WHERE ${byId('bookings', '$1')} AND status = $2 RETURNING id`,
       [id, from, to, cancelReason ?? null],
     );
     return rows.length === 1;
@@ -230,7 +231,7 @@ export class BookingsRepository {
     const rows = await queryReturning(
       manager,
       `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
-        WHERE id = $1 AND status = $2 AND payment_status = $3 RETURNING id`,
+        WHERE ${byId('bookings', '$1')} AND status = $2 AND payment_status = $3 RETURNING id`,
       [id, from.status, from.paymentStatus, to.status, to.paymentStatus],
     );
     return rows.length === 1;

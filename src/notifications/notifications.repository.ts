@@ -62,7 +62,8 @@ export class NotificationsRepository {
               st.net_payable_paise
          FROM notifications n
          JOIN users r ON r.id = n.user_id
-         LEFT JOIN bookings b ON b.id = n.booking_id
+         LEFT JOIN booking_keys k ON k.id = n.booking_id
+         LEFT JOIN bookings b ON b.id = k.id AND b.local_date = k.local_date
          LEFT JOIN users c ON c.id = b.customer_id
          LEFT JOIN services sv ON sv.id = b.service_id
          LEFT JOIN settlements st ON st.id = n.settlement_id

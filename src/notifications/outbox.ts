@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { byId } from '../bookings/booking-keys';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 
@@ -22,7 +23,7 @@ export class NotificationsOutbox {
       `WITH b AS (
          SELECT b.id, b.customer_id, b.starts_at, s.owner_id, u.phone
            FROM bookings b JOIN shops s ON s.id = b.shop_id JOIN users u ON u.id = b.customer_id
-          WHERE b.id = $1)
+          WHERE ${byId('b', '$1')})
        INSERT INTO notifications (user_id, channel, template, booking_id, send_after, dedupe_key)
        SELECT customer_id, 'email', 'booking_confirmed', id, now(), 'booking_confirmed:email:' || id FROM b
        UNION ALL
@@ -74,7 +75,8 @@ export class NotificationsOutbox {
        SELECT b.customer_id, c.channel, $2, b.id, $2 || ':' || c.channel || ':' || b.id
          FROM bookings b JOIN users u ON u.id = b.customer_id
         CROSS JOIN (VALUES ('email'), ('sms')) AS c(channel)
-        WHERE b.id = ANY($1) AND (c.channel = 'email' OR u.phone IS NOT NULL)
+        WHERE b.id = ANY($1) AND b.local_date IN (SELECT local_date FROM booking_keys WHERE id = ANY($1))
+          AND (c.channel = 'email' OR u.phone IS NOT NULL)
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [bookingIds, template],
     );

@@ -37,7 +37,9 @@ const SELECT_PAYMENT = `
   SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id,
          p.refund_status, p.provider_refund_id, b.customer_id, b.shop_id,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status AS booking_status
-    FROM payments p JOIN bookings b ON b.id = p.booking_id`;
+    FROM payments p
+    JOIN booking_keys k ON k.id = p.booking_id
+    JOIN bookings b ON b.id = k.id AND b.local_date = k.local_date`;
 
 /** An event that failed this often is left for a person (it stays unprocessed, visible in the table). */
 const MAX_EVENT_ATTEMPTS = 20;

@@ -6,6 +6,7 @@ import { Payments1795700000000 } from './1795700000000-payments';
 import { Settlements1795800000000 } from './1795800000000-settlements';
 import { Notifications1795900000000 } from './1795900000000-notifications';
 import { DatabaseSettings1796000000000 } from './1796000000000-database-settings';
+import { PartitionedBookings1796100000000 } from './1796100000000-partitioned-bookings';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Settlements1795800000000,
   Notifications1795900000000,
   DatabaseSettings1796000000000,
+  PartitionedBookings1796100000000,
 ];
