@@ -170,11 +170,10 @@ function freeSlots(target: Target, round: number) {
 
 async function measure(target: Target, round: number) {
   const pool = new Pool({ connectionString: target.databaseUrl, max: CONNECTIONS });
-  // What a lookup by id looks like in each layout (see src/bookings/booking-keys.ts).
-  const byId =
-    target.layout === 'partitioned'
-      ? 'id = $1 AND local_date = (SELECT local_date FROM booking_keys WHERE id = $1)'
-      : 'id = $1';
+  // A lookup by id in each layout: partitioned, the repositories read the local date from the directory first and
+  // name it, so that only its partition is planned (src/bookings/booking-keys.ts).
+  const partitioned = target.layout === 'partitioned';
+  const byId = partitioned ? 'id = $1 AND local_date = $2' : 'id = $1';
   const slots = freeSlots(target, round);
   let next = 0;
   const latencies: number[] = [];
@@ -196,10 +195,21 @@ async function measure(target: Target, round: number) {
             [target.customerId, slot.shopId, slot.serviceId, slot.staffId, slot.startsAt, slot.day],
           )
         ).rows;
-        await connection.query(`SELECT * FROM bookings WHERE ${byId}`, [id]);
+        const parameters = partitioned
+          ? [
+              id,
+              (
+                await connection.query(
+                  'SELECT local_date::text AS local_date FROM booking_keys WHERE id = $1',
+                  [id],
+                )
+              ).rows[0].local_date,
+            ]
+          : [id];
+        await connection.query(`SELECT * FROM bookings WHERE ${byId}`, parameters);
         await connection.query(
           `UPDATE bookings SET status = 'upcoming', payment_status = 'paid', updated_at = now() WHERE ${byId}`,
-          [id],
+          parameters,
         );
         await connection.query('COMMIT');
         latencies.push(Number(process.hrtime.bigint() - started) / 1e6);

@@ -6,7 +6,7 @@ import { BookingStatus } from '../../libs/bookings/booking-state';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { queryReturning } from '../common/database/pg-errors';
 import { DatabaseReader } from '../database/replicas/database-reader';
-import { byId } from './booking-keys';
+import { localDatesOf } from './booking-keys';
 import { PaymentStatus, SettlementStatus } from './dto/booking.dto';
 import { PaymentMethod } from './dto/create-booking.dto';
 
@@ -103,7 +103,12 @@ export class BookingsRepository {
   ) {}
 
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<BookingRow | null> {
-    const rows: BookingRow[] = await manager.query(`${SELECT_BOOKING} WHERE ${byId('b', '$1')}`, [id]);
+    const localDate = (await localDatesOf(manager, [id])).get(id);
+    if (!localDate) return null;
+    const rows: BookingRow[] = await manager.query(
+      `${SELECT_BOOKING} WHERE b.id = $1 AND b.local_date = $2`,
+      [id, localDate],
+    );
     return rows[0] ?? null;
   }
 
@@ -209,11 +214,12 @@ export class BookingsRepository {
     to: BookingStatus,
     cancelReason?: string,
   ): Promise<boolean> {
+    const localDate = (await localDatesOf(manager, [id])).get(id);
     const rows = await queryReturning(
       manager,
       `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
-        WHERE ${byId('bookings', '$1')} AND status = $2 RETURNING id`,
-      [id, from, to, cancelReason ?? null],
+        WHERE id = $1 AND local_date = $5 AND status = $2 RETURNING id`,
+      [id, from, to, cancelReason ?? null, localDate ?? null],
     );
     return rows.length === 1;
   }
@@ -228,11 +234,12 @@ export class BookingsRepository {
     from: { status: BookingStatus; paymentStatus: PaymentStatus },
     to: { status: BookingStatus; paymentStatus: PaymentStatus },
   ): Promise<boolean> {
+    const localDate = (await localDatesOf(manager, [id])).get(id);
     const rows = await queryReturning(
       manager,
       `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
-        WHERE ${byId('bookings', '$1')} AND status = $2 AND payment_status = $3 RETURNING id`,
-      [id, from.status, from.paymentStatus, to.status, to.paymentStatus],
+        WHERE id = $1 AND local_date = $6 AND status = $2 AND payment_status = $3 RETURNING id`,
+      [id, from.status, from.paymentStatus, to.status, to.paymentStatus, localDate ?? null],
     );
     return rows.length === 1;
   }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 import { Template } from '../../libs/notifications/templates';
+import { localDatesOf } from '../bookings/booking-keys';
 import { queryReturning } from '../common/database/pg-errors';
 import { DatabaseReader } from '../database/replicas/database-reader';
 
@@ -53,6 +54,15 @@ export class NotificationsRepository {
   ) {}
 
   async context(id: string): Promise<MessageContext | null> {
+    // The booking's partition first (see src/bookings/booking-keys.ts).
+    const [message]: Array<{ booking_id: string | null }> = await this.dataSource.query(
+      'SELECT booking_id FROM notifications WHERE id = $1',
+      [id],
+    );
+    if (!message) return null;
+    const localDate = message.booking_id
+      ? ((await localDatesOf(this.dataSource.manager, [message.booking_id])).get(message.booking_id) ?? null)
+      : null;
     const [row]: MessageContext[] = await this.dataSource.query(
       `SELECT n.*, r.name AS recipient_name, r.email AS recipient_email, r.phone AS recipient_phone,
               b.status AS booking_status, b.starts_at, b.payment_method, b.amount_paise, b.cancel_reason,
@@ -62,14 +72,13 @@ export class NotificationsRepository {
               st.net_payable_paise
          FROM notifications n
          JOIN users r ON r.id = n.user_id
-         LEFT JOIN booking_keys k ON k.id = n.booking_id
-         LEFT JOIN bookings b ON b.id = k.id AND b.local_date = k.local_date
+         LEFT JOIN bookings b ON b.id = n.booking_id AND b.local_date = $2
          LEFT JOIN users c ON c.id = b.customer_id
          LEFT JOIN services sv ON sv.id = b.service_id
          LEFT JOIN settlements st ON st.id = n.settlement_id
          JOIN shops s ON s.id = coalesce(b.shop_id, st.shop_id)
         WHERE n.id = $1`,
-      [id],
+      [id, localDate],
     );
     return row ?? null;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { byId } from '../bookings/booking-keys';
+import { localDatesOf } from '../bookings/booking-keys';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 
@@ -19,11 +19,12 @@ export class NotificationsOutbox {
    * gave a phone), the shop's owner by e-mail, and the customer's reminder, due REMINDER_LEAD_MINUTES before.
    */
   async bookingConfirmed(manager: EntityManager, bookingId: string): Promise<void> {
+    const localDate = (await localDatesOf(manager, [bookingId])).get(bookingId) ?? null;
     await manager.query(
       `WITH b AS (
          SELECT b.id, b.customer_id, b.starts_at, s.owner_id, u.phone
            FROM bookings b JOIN shops s ON s.id = b.shop_id JOIN users u ON u.id = b.customer_id
-          WHERE ${byId('b', '$1')})
+          WHERE b.id = $1 AND b.local_date = $3)
        INSERT INTO notifications (user_id, channel, template, booking_id, send_after, dedupe_key)
        SELECT customer_id, 'email', 'booking_confirmed', id, now(), 'booking_confirmed:email:' || id FROM b
        UNION ALL
@@ -36,7 +37,7 @@ export class NotificationsOutbox {
               'booking_reminder:email:' || id || ':' || extract(epoch FROM starts_at)::bigint
          FROM b WHERE starts_at - make_interval(mins => $2) > now()
        ON CONFLICT (dedupe_key) DO NOTHING`,
-      [bookingId, this.config.notifications.reminderLeadMinutes],
+      [bookingId, this.config.notifications.reminderLeadMinutes, localDate],
     );
   }
 
@@ -70,15 +71,15 @@ export class NotificationsOutbox {
     bookingIds: readonly string[],
     template: string,
   ): Promise<void> {
+    const localDates = [...new Set((await localDatesOf(manager, bookingIds)).values())];
     await manager.query(
       `INSERT INTO notifications (user_id, channel, template, booking_id, dedupe_key)
        SELECT b.customer_id, c.channel, $2, b.id, $2 || ':' || c.channel || ':' || b.id
          FROM bookings b JOIN users u ON u.id = b.customer_id
         CROSS JOIN (VALUES ('email'), ('sms')) AS c(channel)
-        WHERE b.id = ANY($1) AND b.local_date IN (SELECT local_date FROM booking_keys WHERE id = ANY($1))
-          AND (c.channel = 'email' OR u.phone IS NOT NULL)
+        WHERE b.id = ANY($1) AND b.local_date = ANY($3::date[]) AND (c.channel = 'email' OR u.phone IS NOT NULL)
        ON CONFLICT (dedupe_key) DO NOTHING`,
-      [bookingIds, template],
+      [bookingIds, template, localDates],
     );
   }
 }

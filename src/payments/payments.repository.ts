@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { BookingStatus } from '../../libs/bookings/booking-state';
+import { localDatesOf } from '../bookings/booking-keys';
 import { queryReturning } from '../common/database/pg-errors';
 
 export type RefundStatus = 'requested' | 'pending' | 'processed' | 'failed';
@@ -33,13 +34,38 @@ export interface StoredEvent {
   processed_at: Date | null;
 }
 
+/** The payment columns; the booking facts are added by `withBookings` (see src/bookings/booking-keys.ts). */
 const SELECT_PAYMENT = `
   SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id,
-         p.refund_status, p.provider_refund_id, b.customer_id, b.shop_id,
-         to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status AS booking_status
-    FROM payments p
-    JOIN booking_keys k ON k.id = p.booking_id
-    JOIN bookings b ON b.id = k.id AND b.local_date = k.local_date`;
+         p.refund_status, p.provider_refund_id
+    FROM payments p`;
+
+type PaymentOnly = Omit<PaymentRow, 'customer_id' | 'shop_id' | 'local_date' | 'booking_status'>;
+
+/**
+ * Adds the booking facts to payment rows, reading the bookings by id and local date so that only their partitions
+ * are planned and locked (a join on the booking id alone would touch every partition).
+ */
+async function withBookings(
+  manager: Pick<EntityManager, 'query'>,
+  payments: PaymentOnly[],
+): Promise<PaymentRow[]> {
+  if (payments.length === 0) return [];
+  const ids = payments.map((payment) => payment.booking_id);
+  const localDates = [...new Set((await localDatesOf(manager, ids)).values())];
+  const bookings: Array<
+    Pick<PaymentRow, 'customer_id' | 'shop_id' | 'local_date' | 'booking_status'> & { id: string }
+  > = await manager.query(
+    `SELECT id, customer_id, shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date, status AS booking_status
+         FROM bookings WHERE id = ANY($1::uuid[]) AND local_date = ANY($2::date[])`,
+    [ids, localDates],
+  );
+  const byId = new Map(bookings.map(({ id, ...facts }) => [id, facts]));
+  return payments.map((payment) => ({
+    ...payment,
+    ...(byId.get(payment.booking_id) as (typeof bookings)[number]),
+  }));
+}
 
 /** An event that failed this often is left for a person (it stays unprocessed, visible in the table). */
 const MAX_EVENT_ATTEMPTS = 20;
@@ -81,29 +107,38 @@ export class PaymentsRepository {
   }
 
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentRow | null> {
-    const rows: PaymentRow[] = await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1`, [id]);
+    const rows = await withBookings(manager, await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1`, [id]));
     return rows[0] ?? null;
   }
 
   async findByOrder(provider: string, orderId: string): Promise<PaymentRow | null> {
-    const rows: PaymentRow[] = await this.dataSource.query(
-      `${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_order_id = $2`,
-      [provider, orderId],
+    const rows = await withBookings(
+      this.dataSource.manager,
+      await this.dataSource.query(`${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_order_id = $2`, [
+        provider,
+        orderId,
+      ]),
     );
     return rows[0] ?? null;
   }
 
   async findByProviderPayment(provider: string, paymentId: string): Promise<PaymentRow | null> {
-    const rows: PaymentRow[] = await this.dataSource.query(
-      `${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_payment_id = $2`,
-      [provider, paymentId],
+    const rows = await withBookings(
+      this.dataSource.manager,
+      await this.dataSource.query(`${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_payment_id = $2`, [
+        provider,
+        paymentId,
+      ]),
     );
     return rows[0] ?? null;
   }
 
   /** The row locked for the caller's transaction. */
   async lock(manager: EntityManager, id: string): Promise<PaymentRow> {
-    const rows: PaymentRow[] = await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1 FOR UPDATE OF p`, [id]);
+    const rows = await withBookings(
+      manager,
+      await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1 FOR UPDATE OF p`, [id]),
+    );
     return rows[0];
   }
 
@@ -172,20 +207,26 @@ export class PaymentsRepository {
       [limit, intervalSeconds],
     );
     if (claimed.length === 0) return [];
-    return this.dataSource.query(
-      `${SELECT_PAYMENT} WHERE p.id = ANY($1::uuid[]) AND p.provider_payment_id IS NULL`,
-      [claimed.map((row) => row.id)],
+    return withBookings(
+      this.dataSource.manager,
+      await this.dataSource.query(
+        `${SELECT_PAYMENT} WHERE p.id = ANY($1::uuid[]) AND p.provider_payment_id IS NULL`,
+        [claimed.map((row) => row.id)],
+      ),
     );
   }
 
   /** Refunds asked for at least `olderThanSeconds` ago that the provider has not finished. */
   async openRefunds(olderThanSeconds: number, limit: number): Promise<PaymentRow[]> {
-    return this.dataSource.query(
-      `${SELECT_PAYMENT}
-        WHERE p.refund_status IN ('requested', 'pending')
-          AND p.refund_requested_at <= now() - make_interval(secs => $1)
-        ORDER BY p.refund_requested_at LIMIT $2`,
-      [olderThanSeconds, limit],
+    return withBookings(
+      this.dataSource.manager,
+      await this.dataSource.query(
+        `${SELECT_PAYMENT}
+          WHERE p.refund_status IN ('requested', 'pending')
+            AND p.refund_requested_at <= now() - make_interval(secs => $1)
+          ORDER BY p.refund_requested_at LIMIT $2`,
+        [olderThanSeconds, limit],
+      ),
     );
   }
 

@@ -78,11 +78,16 @@ describe('Partitioned bookings (own database)', () => {
     );
     expect(partition).toBe(partitionOf(date));
 
-    // By id: the directory names the partition at run time.
-    const byId = await explain(
-      'SELECT * FROM bookings b WHERE b.id = $1 AND b.local_date = (SELECT local_date FROM booking_keys WHERE id = $1)',
+    // By id, as the repositories do it: the directory gives the local date, which the planner prunes with.
+    const [{ local_date: localDateOfBooking }] = await db.query(
+      "SELECT to_char(local_date, 'YYYY-MM-DD') AS local_date FROM booking_keys WHERE id = $1",
       [booking.body.id],
     );
+    expect(localDateOfBooking).toBe(date);
+    const byId = await explain('SELECT * FROM bookings b WHERE b.id = $1 AND b.local_date = $2', [
+      booking.body.id,
+      localDateOfBooking,
+    ]);
     expect([...partitionsRead(byId)]).toEqual([partitionOf(date)]);
     // By shop-day (the booking path, lazy expiry): pruned when planned.
     const byShopDay = await explain(
