@@ -5,20 +5,21 @@
  * (load every active shop, haversine in JavaScript, sort), then HTTP load on GET /api/v1/shops with autocannon.
  * The last line is `ratio: <legacy median / indexed median>`.
  */
-import autocannon from 'autocannon';
 import { Pool } from 'pg';
 
 import { buildAppConfig } from '../src/config/app.config';
-import { CITIES } from '../src/database/demo-shops';
 import { runMigrations } from '../src/database/migrate';
 import { NEARBY_SQL } from '../src/shops/shops.repository';
 import {
   argument,
   benchDatabase,
   benchEnv,
+  cyclingGets,
   median,
+  nearbySearchPaths,
   printTable,
   quantile,
+  randomCityPoint,
   seedShops,
   startApi,
   timed,
@@ -39,12 +40,6 @@ function haversine(lat1: number, lng1: number, lat2: number, lng2: number): numb
     Math.sin(rad(lat2 - lat1) / 2) ** 2 +
     Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lng2 - lng1) / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-/** A query point near a random city centre (where people search). */
-function randomPoint(): { lat: number; lng: number } {
-  const city = CITIES[Math.floor(Math.random() * CITIES.length)];
-  return { lat: city.lat + (Math.random() - 0.5) * 0.3, lng: city.lng + (Math.random() - 0.5) * 0.3 };
 }
 
 async function indexed(pool: Pool, point: { lat: number; lng: number }): Promise<string[]> {
@@ -83,12 +78,12 @@ async function main(): Promise<void> {
   await seedShops(pool, SHOPS);
 
   // Warm the connection and the buffer cache, as a running service would be.
-  for (let i = 0; i < 200; i++) await indexed(pool, randomPoint());
+  for (let i = 0; i < 200; i++) await indexed(pool, randomCityPoint());
   const indexedMs: number[] = [];
   const legacyMs: number[] = [];
   let agree = 0;
   for (let i = 0; i < POINTS; i++) {
-    const point = randomPoint();
+    const point = randomCityPoint();
     const [ms, fast] = await timed(() => indexed(pool, point));
     indexedMs.push(ms);
     if (i < LEGACY_POINTS) {
@@ -100,20 +95,8 @@ async function main(): Promise<void> {
   await pool.end();
 
   const api = await startApi(env);
-  const paths = Array.from({ length: 2000 }, () => {
-    const p = randomPoint();
-    return `/api/v1/shops?lat=${p.lat.toFixed(5)}&lng=${p.lng.toFixed(5)}`;
-  });
-  let next = 0;
-  const load = (duration: number) =>
-    autocannon({
-      url: api.url,
-      connections: CONNECTIONS,
-      duration,
-      requests: [
-        { method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) },
-      ],
-    });
+  const paths = nearbySearchPaths();
+  const load = (duration: number) => cyclingGets(api.url, paths, CONNECTIONS, duration);
   await load(2);
   const http = await load(SECONDS);
   await api.stop();

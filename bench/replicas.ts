@@ -10,14 +10,22 @@
  * Both servers share this machine's cores, so the replica adds no capacity here: what this measures is the cost of
  * the split (freshness checks, read-your-writes lookups) and that the reads leave the primary.
  */
-import autocannon from 'autocannon';
 import { Pool } from 'pg';
 
 import { buildAppConfig } from '../src/config/app.config';
-import { CITIES } from '../src/database/demo-shops';
 import { runMigrations } from '../src/database/migrate';
 import { PostgresCluster } from '../test/support/postgres-cluster';
-import { argument, benchEnv, freePort, median, printTable, seedShops, startApi } from './support';
+import {
+  argument,
+  benchEnv,
+  cyclingGets,
+  freePort,
+  median,
+  nearbySearchPaths,
+  printTable,
+  seedShops,
+  startApi,
+} from './support';
 
 const SHOPS = argument('shops', 100_000);
 const SECONDS = argument('seconds', 15);
@@ -37,12 +45,7 @@ interface Round {
   replicaTransactions: number;
 }
 
-const searchPaths = Array.from({ length: 2000 }, () => {
-  const city = CITIES[Math.floor(Math.random() * CITIES.length)];
-  const lat = city.lat + (Math.random() - 0.5) * 0.3;
-  const lng = city.lng + (Math.random() - 0.5) * 0.3;
-  return `/api/v1/shops?lat=${lat.toFixed(5)}&lng=${lng.toFixed(5)}`;
-});
+const searchPaths = nearbySearchPaths();
 
 async function transactions(cluster: PostgresCluster): Promise<number> {
   const [row] = await cluster.query<{ n: string }>(
@@ -56,19 +59,7 @@ async function measure(setup: Setup, primary: PostgresCluster, replica: Postgres
     setup === 'primary + replica' ? { DATABASE_REPLICA_URLS: replica.url(DATABASE) } : {};
   const api = await startApi(benchEnv(primary.url(DATABASE), extra));
   try {
-    let next = 0;
-    const load = (duration: number) =>
-      autocannon({
-        url: api.url,
-        connections: CONNECTIONS,
-        duration,
-        requests: [
-          {
-            method: 'GET',
-            setupRequest: (request) => ({ ...request, path: searchPaths[next++ % searchPaths.length] }),
-          },
-        ],
-      });
+    const load = (duration: number) => cyclingGets(api.url, searchPaths, CONNECTIONS, duration);
     await load(3); // warm-up: connections, caches, the replica's first freshness checks
     const before = [await transactions(primary), await transactions(replica)];
     const result = await load(SECONDS);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
+import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 
@@ -213,4 +214,36 @@ export async function seedShops(pool: Pool, count: number): Promise<void> {
   );
   await pool.query('ANALYZE shops');
   console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** A query point near a random demo city (where people search). */
+export function randomCityPoint(): { lat: number; lng: number } {
+  const city = CITIES[Math.floor(Math.random() * CITIES.length)];
+  return { lat: city.lat + (Math.random() - 0.5) * 0.3, lng: city.lng + (Math.random() - 0.5) * 0.3 };
+}
+
+/** Nearby-search paths at random points near the cities, for HTTP load. */
+export function nearbySearchPaths(count = 2000): string[] {
+  return Array.from({ length: count }, () => {
+    const point = randomCityPoint();
+    return `/api/v1/shops?lat=${point.lat.toFixed(5)}&lng=${point.lng.toFixed(5)}`;
+  });
+}
+
+/** autocannon GET requests cycling through `paths`. */
+export function cyclingGets(
+  url: string,
+  paths: string[],
+  connections: number,
+  duration: number,
+): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration,
+    requests: [
+      { method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) },
+    ],
+  });
 }

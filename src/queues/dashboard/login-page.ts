@@ -1,13 +1,5 @@
+import { escapeHtml } from '../../../libs/notifications/templates';
 import { DASHBOARD_PATH } from './session-cookie';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => ESCAPES[character]);
 
 /** The dashboard's sign-in form: plain HTML, no script, posting back to itself. */
 export function loginPage(options: { message?: string; email?: string } = {}): string {
