@@ -1,8 +1,9 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
-import { Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
 
+import { withTimeout } from '../common/async/with-timeout';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { bullPrefix } from '../redis/redis-keys';
@@ -42,16 +43,26 @@ class BullConnectionsModule {}
   exports: [BullModule],
 })
 export class QueuesModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(QueuesModule.name);
+
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly connections: BullConnections,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Closes every queue (waiting for active jobs; `close` is idempotent), then the connections Bull leaves open. */
+  /**
+   * Closes every queue (waiting for active jobs; `close` is idempotent), then the connections Bull leaves open. A
+   * close that cannot finish (a Redis command stuck on a connection that is reconnecting) is given up after
+   * SHUTDOWN_TIMEOUT_MS: disconnecting then fails what is pending, and an unfinished job is retried elsewhere.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      QUEUE_NAMES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }).close()),
-    );
+    await withTimeout(
+      Promise.all(
+        QUEUE_NAMES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }).close()),
+      ),
+      this.config.shutdownTimeoutMs,
+    ).catch((error: Error) => this.logger.warn({ msg: 'Queues did not close in time', err: error }));
     this.connections.disconnectAll();
   }
 }
