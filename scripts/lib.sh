@@ -124,13 +124,17 @@ ensure_chromium() {
     [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
     return 0
   fi
-  [ -x /usr/bin/chromium ] && return 0
+  [ -x /usr/bin/chromium ] || apt_install chromium "Chromium" ", or set CHROMIUM_PATH"
+}
+
+# apt_install PACKAGE NAME [HINT]: installs a Debian package as root, or stops with how to install it.
+apt_install() {
   if is_root && command -v apt-get >/dev/null; then
-    log "Installing Chromium (apt-get install chromium)"
+    log "Installing $2 (apt-get install $1)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    die "Chromium is not installed: apt-get install chromium (as root), or set CHROMIUM_PATH"
+    die "$2 is not installed: apt-get install $1 (as root)${3:-}"
   fi
 }
 
@@ -155,12 +159,5 @@ run_jest() {
 
 # PgBouncer for the connection-pooling tests (Debian's package), installed when missing.
 ensure_pgbouncer() {
-  [ -x /usr/sbin/pgbouncer ] && return 0
-  if is_root && command -v apt-get >/dev/null; then
-    log "Installing PgBouncer (apt-get install pgbouncer)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
-  else
-    die "PgBouncer is not installed: apt-get install pgbouncer (as root)"
-  fi
+  [ -x /usr/sbin/pgbouncer ] || apt_install pgbouncer "PgBouncer"
 }

@@ -77,6 +77,13 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** A comma-separated setting as a list, blanks dropped. */
+const commaList = (value: unknown): string[] =>
+  String(value)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 /** Validates raw environment variables and builds the typed configuration. Throws on any problem. */
 export function buildAppConfig(env: Record<string, string | undefined>): AppConfig {
   const { value: v, error } = envSchema.validate(env, { abortEarly: false, convert: true });
@@ -90,10 +97,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
       port: v.PORT,
       trustProxy: v.TRUST_PROXY,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
-      corsOrigins: String(v.CORS_ORIGINS)
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
+      corsOrigins: commaList(v.CORS_ORIGINS),
       docsEnabled: v.DOCS_ENABLED,
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
@@ -101,10 +105,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
     database: {
       url: v.DATABASE_URL,
       poolSize: v.DATABASE_POOL_SIZE,
-      replicaUrls: String(v.DATABASE_REPLICA_URLS)
-        .split(',')
-        .map((url) => url.trim())
-        .filter(Boolean),
+      replicaUrls: commaList(v.DATABASE_REPLICA_URLS),
       replicaMaxLagMs: v.DATABASE_REPLICA_MAX_LAG_MS,
     },
     redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },
