@@ -10,6 +10,7 @@ import { Logger as PinoLogger } from 'pino';
 
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { answerClientError } from './common/filters/client-error';
 import { PinoNestLogger } from './common/logging/logger';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app.config';
@@ -43,6 +44,7 @@ export async function createApiApp(
     // Fastify's default closes every connection on close, in-flight requests included. Node's server.close()
     // already drops idle keep-alive sockets and lets active ones finish, which is the drain SIGTERM needs.
     forceCloseConnections: false,
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
