@@ -73,13 +73,9 @@ ensure_postgres() {
   has_postgis=$(psql "$admin_url" -tAc "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
   if [ "$has_postgis" != "1" ]; then
     major=$(psql "$admin_url" -tAc "SHOW server_version_num" | cut -c1-2)
-    if is_root && command -v apt-get >/dev/null && is_local_host "$host"; then
-      log "Installing PostGIS for PostgreSQL $major (apt-get install postgresql-$major-postgis-3)"
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$major-postgis-3" >/dev/null
-    else
+    is_local_host "$host" ||
       die "PostGIS is not installed on the PostgreSQL server at $host:$port; install postgresql-$major-postgis-3"
-    fi
+    apt_install "postgresql-$major-postgis-3" "PostGIS for PostgreSQL $major"
   fi
 }
 

@@ -85,6 +85,9 @@ export interface BookingFilter {
   to?: string;
 }
 
+/** A booking's key: its id and its local date, which names its partition. */
+export type BookingKey = Pick<BookingRow, 'id' | 'local_date'>;
+
 const SELECT_BOOKING = `
   SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
@@ -209,17 +212,16 @@ export class BookingsRepository {
   /** Moves a booking to `to` if it is still in `from`; false when someone else changed it first. */
   async changeStatus(
     manager: EntityManager,
-    id: string,
+    booking: BookingKey,
     from: BookingStatus,
     to: BookingStatus,
     cancelReason?: string,
   ): Promise<boolean> {
-    const localDate = (await localDatesOf(manager, [id])).get(id);
     const rows = await queryReturning(
       manager,
       `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
         WHERE id = $1 AND local_date = $5 AND status = $2 RETURNING id`,
-      [id, from, to, cancelReason ?? null, localDate ?? null],
+      [booking.id, from, to, cancelReason ?? null, booking.local_date],
     );
     return rows.length === 1;
   }
@@ -230,16 +232,15 @@ export class BookingsRepository {
    */
   async changePaymentState(
     manager: EntityManager,
-    id: string,
+    booking: BookingKey,
     from: { status: BookingStatus; paymentStatus: PaymentStatus },
     to: { status: BookingStatus; paymentStatus: PaymentStatus },
   ): Promise<boolean> {
-    const localDate = (await localDatesOf(manager, [id])).get(id);
     const rows = await queryReturning(
       manager,
       `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
         WHERE id = $1 AND local_date = $6 AND status = $2 AND payment_status = $3 RETURNING id`,
-      [id, from.status, from.paymentStatus, to.status, to.paymentStatus, localDate ?? null],
+      [booking.id, from.status, from.paymentStatus, to.status, to.paymentStatus, booking.local_date],
     );
     return rows.length === 1;
   }

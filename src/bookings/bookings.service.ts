@@ -217,7 +217,7 @@ export class BookingsService {
         const busy = await this.availability.lockDay(manager, row.shop_id, row.local_date);
         const current = (await this.bookings.findById(row.id, manager)) as BookingRow;
         if (current.payment_order_id) return false;
-        if (await this.bookings.changeStatus(manager, row.id, 'pending_payment', 'expired')) {
+        if (await this.bookings.changeStatus(manager, row, 'pending_payment', 'expired')) {
           await this.availability.saveDay(
             manager,
             row.shop_id,
@@ -288,7 +288,7 @@ export class BookingsService {
         const current = (await this.bookings.findById(id, manager)) as BookingRow;
         const result = transition(current.status, action, actor);
         if (!result.allowed) throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
-        if (!(await this.bookings.changeStatus(manager, id, current.status, result.to, reason))) {
+        if (!(await this.bookings.changeStatus(manager, current, current.status, result.to, reason))) {
           throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
         }
         if (isLive(current.status) && !isLive(result.to)) {
@@ -319,7 +319,7 @@ export class BookingsService {
         if (action === 'cancel' && current.payment_status === 'paid' && current.payment_id) {
           await this.bookings.changePaymentState(
             manager,
-            id,
+            current,
             { status: result.to, paymentStatus: 'paid' },
             { status: result.to, paymentStatus: 'refund_pending' },
           );

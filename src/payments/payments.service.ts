@@ -285,7 +285,7 @@ export class PaymentsService {
           await this.ledger.post(manager, capturePosting(current.id, booking.shop_id, current.amount_paise));
           await this.bookings.changePaymentState(
             manager,
-            booking.id,
+            booking,
             { status: booking.status, paymentStatus: 'unpaid' },
             { status: booking.status, paymentStatus: 'refund_pending' },
           );
@@ -323,7 +323,7 @@ export class PaymentsService {
     await this.outbox.bookingConfirmed(manager, booking.id);
     await this.bookings.changePaymentState(
       manager,
-      booking.id,
+      booking,
       { status: booking.status, paymentStatus: 'unpaid' },
       { status: next.to, paymentStatus: 'paid' },
     );
@@ -380,7 +380,7 @@ export class PaymentsService {
             if (booking.payment_status === from) {
               await this.bookings.changePaymentState(
                 manager,
-                booking.id,
+                booking,
                 { status: booking.status, paymentStatus: from },
                 { status: booking.status, paymentStatus: 'refunded' },
               );
