@@ -89,3 +89,13 @@ export class BookingActionForbiddenError extends DomainError {
     super(HttpStatus.FORBIDDEN, 'FORBIDDEN', `You may not ${action} this booking`);
   }
 }
+
+/**
+ * The database's no-overlap constraint refused a write: another live booking of the same staff member overlaps.
+ * Not an answer by itself; the caller retries with a fresh look or treats the time as taken.
+ */
+export class BookingOverlapError extends Error {
+  constructor() {
+    super('A live booking of the same staff member overlaps');
+  }
+}

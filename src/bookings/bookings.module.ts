@@ -8,11 +8,12 @@ import { BookingsController } from './bookings.controller';
 import { BookingsRepository } from './bookings.repository';
 import { BookingsService } from './bookings.service';
 import { HoldsService } from './holds.service';
+import { ShopDays } from './shop-day';
 
 @Module({
   imports: [AvailabilityModule, PaymentGatewayModule, LedgerModule, NotificationsOutboxModule],
   controllers: [BookingsController],
-  providers: [BookingsService, BookingsRepository, HoldsService],
-  exports: [BookingsService, HoldsService, BookingsRepository, AvailabilityModule],
+  providers: [BookingsService, BookingsRepository, HoldsService, ShopDays],
+  exports: [BookingsService, HoldsService, BookingsRepository, ShopDays, AvailabilityModule],
 })
 export class BookingsModule {}

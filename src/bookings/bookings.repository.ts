@@ -3,14 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { BookingStatus } from '../../libs/bookings/booking-state';
+import { PaymentMethod, PaymentStatus } from '../../libs/payments/payment-status';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
-import { queryReturning } from '../common/database/pg-errors';
+import { BookingSettlementStatus } from '../../libs/settlement/settlement-status';
+import { isPgError, PG_EXCLUSION_VIOLATION, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
+import { queryReturning } from '../common/database/query-returning';
 import { DatabaseReader } from '../database/replicas/database-reader';
+import { Booking, BookingKey } from './booking';
 import { localDatesOf } from './booking-keys';
-import { PaymentStatus, SettlementStatus } from './dto/booking.dto';
-import { PaymentMethod } from './dto/create-booking.dto';
+import { BookingNotFoundError, BookingOverlapError } from './bookings.errors';
 
-export interface BookingRow {
+/** The row as SELECT_BOOKING reads it; it stays inside this file (services get `Booking`). */
+interface BookingRow {
   id: string;
   customer_id: string;
   shop_id: string;
@@ -24,20 +28,54 @@ export interface BookingRow {
   payment_status: PaymentStatus;
   amount_paise: number;
   commission_paise: number;
-  settlement_status: SettlementStatus;
+  settlement_status: BookingSettlementStatus;
   expires_at: Date | null;
   cancel_reason: string | null;
   created_at: Date;
-  /** From the shop: bookings are shown in its time zone, and its owner may manage them. */
   timezone: string;
   shop_owner_id: string;
-  /** From the booking's provider order, when it has one (ONLINE bookings). */
   payment_id: string | null;
   payment_provider: string | null;
   payment_key_id: string | null;
   payment_order_id: string | null;
   payment_amount_paise: number | null;
   payment_currency: string | null;
+}
+
+/** The one mapper from a booking row to the record services use. */
+function toBooking(row: BookingRow): Booking {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    shopId: row.shop_id,
+    serviceId: row.service_id,
+    staffId: row.staff_id,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    localDate: row.local_date,
+    status: row.status,
+    paymentMethod: row.payment_method,
+    paymentStatus: row.payment_status,
+    amountPaise: row.amount_paise,
+    commissionPaise: row.commission_paise,
+    settlementStatus: row.settlement_status,
+    expiresAt: row.expires_at,
+    cancelReason: row.cancel_reason,
+    createdAt: row.created_at,
+    timezone: row.timezone,
+    shopOwnerId: row.shop_owner_id,
+    payment:
+      row.payment_id && row.payment_order_id
+        ? {
+            id: row.payment_id,
+            provider: row.payment_provider as string,
+            keyId: row.payment_key_id as string,
+            orderId: row.payment_order_id,
+            amountPaise: row.payment_amount_paise as number,
+            currency: row.payment_currency as string,
+          }
+        : null,
+  };
 }
 
 const NO_PAYMENT = {
@@ -85,9 +123,6 @@ export interface BookingFilter {
   to?: string;
 }
 
-/** A booking's key: its id and its local date, which names its partition. */
-export type BookingKey = Pick<BookingRow, 'id' | 'local_date'>;
-
 const SELECT_BOOKING = `
   SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
@@ -105,14 +140,21 @@ export class BookingsRepository {
     private readonly reader: DatabaseReader,
   ) {}
 
-  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<BookingRow | null> {
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Booking | null> {
     const localDate = (await localDatesOf(manager, [id])).get(id);
     if (!localDate) return null;
     const rows: BookingRow[] = await manager.query(
       `${SELECT_BOOKING} WHERE b.id = $1 AND b.local_date = $2`,
       [id, localDate],
     );
-    return rows[0] ?? null;
+    return rows[0] ? toBooking(rows[0]) : null;
+  }
+
+  /** A booking that must exist (its id came from a row that refers to it). */
+  async getById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Booking> {
+    const booking = await this.findById(id, manager);
+    if (!booking) throw new BookingNotFoundError();
+    return booking;
   }
 
   /** The shop's rules, the service's price and length, and the staff, as of this transaction. */
@@ -157,32 +199,34 @@ export class BookingsRepository {
     manager: EntityManager,
     booking: NewBooking,
     shop: { timezone: string; ownerId: string },
-  ): Promise<BookingRow> {
-    const rows: BookingRow[] = await manager.query(
-      `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
+  ): Promise<Booking> {
+    const rows: BookingRow[] = await this.refusingOverlap(() =>
+      manager.query(
+        `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
                              payment_method, amount_paise, commission_bps, commission_paise, expires_at)
        VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8, $9, $10, $11, $12,
                to_timestamp($13 / 1000.0))
        RETURNING id, customer_id, shop_id, service_id, staff_id, starts_at, ends_at,
                  to_char(local_date, 'YYYY-MM-DD') AS local_date, status, payment_method, payment_status,
                  amount_paise, commission_paise, settlement_status, expires_at, cancel_reason, created_at`,
-      [
-        booking.customerId,
-        booking.shopId,
-        booking.serviceId,
-        booking.staffId,
-        booking.startsAt,
-        booking.endsAt,
-        booking.localDate,
-        booking.status,
-        booking.paymentMethod,
-        booking.amountPaise,
-        booking.commissionBps,
-        booking.commissionPaise,
-        booking.expiresAt,
-      ],
+        [
+          booking.customerId,
+          booking.shopId,
+          booking.serviceId,
+          booking.staffId,
+          booking.startsAt,
+          booking.endsAt,
+          booking.localDate,
+          booking.status,
+          booking.paymentMethod,
+          booking.amountPaise,
+          booking.commissionBps,
+          booking.commissionPaise,
+          booking.expiresAt,
+        ],
+      ),
     );
-    return { ...rows[0], timezone: shop.timezone, shop_owner_id: shop.ownerId, ...NO_PAYMENT };
+    return toBooking({ ...rows[0], timezone: shop.timezone, shop_owner_id: shop.ownerId, ...NO_PAYMENT });
   }
 
   /** Unpaid holds of one shop-day whose time is up: expired now, inside the caller's transaction. */
@@ -217,11 +261,13 @@ export class BookingsRepository {
     to: BookingStatus,
     cancelReason?: string,
   ): Promise<boolean> {
-    const rows = await queryReturning(
-      manager,
-      `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
-        WHERE id = $1 AND local_date = $5 AND status = $2 RETURNING id`,
-      [booking.id, from, to, cancelReason ?? null, booking.local_date],
+    const rows = await this.refusingOverlap(() =>
+      queryReturning(
+        manager,
+        `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
+          WHERE id = $1 AND local_date = $5 AND status = $2 RETURNING id`,
+        [booking.id, from, to, cancelReason ?? null, booking.localDate],
+      ),
     );
     return rows.length === 1;
   }
@@ -236,11 +282,13 @@ export class BookingsRepository {
     from: { status: BookingStatus; paymentStatus: PaymentStatus },
     to: { status: BookingStatus; paymentStatus: PaymentStatus },
   ): Promise<boolean> {
-    const rows = await queryReturning(
-      manager,
-      `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
-        WHERE id = $1 AND local_date = $6 AND status = $2 AND payment_status = $3 RETURNING id`,
-      [booking.id, from.status, from.paymentStatus, to.status, to.paymentStatus, booking.local_date],
+    const rows = await this.refusingOverlap(() =>
+      queryReturning(
+        manager,
+        `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
+          WHERE id = $1 AND local_date = $6 AND status = $2 AND payment_status = $3 RETURNING id`,
+        [booking.id, from.status, from.paymentStatus, to.status, to.paymentStatus, booking.localDate],
+      ),
     );
     return rows.length === 1;
   }
@@ -263,8 +311,8 @@ export class BookingsRepository {
   }
 
   /**
-   * Records the key with the booking in the booking's transaction. A key older than 24 hours is taken over; a
-   * fresh one held by a concurrent request makes this insert fail, and that request's result is replayed.
+   * Records the key with the booking in the booking's transaction. A key older than 24 hours is taken over; false
+   * when a fresh one is held by a concurrent request (whose result the caller replays instead).
    */
   async saveIdempotencyKey(
     manager: EntityManager,
@@ -273,15 +321,21 @@ export class BookingsRepository {
     requestHash: string,
     bookingId: string,
   ): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO idempotency_keys (customer_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (customer_id, key) DO UPDATE
-          SET request_hash = EXCLUDED.request_hash, booking_id = EXCLUDED.booking_id, created_at = now()
-        WHERE idempotency_keys.created_at <= now() - interval '24 hours'
-       RETURNING key`,
-      [customerId, key, requestHash, bookingId],
-    );
-    return rows.length === 1;
+    try {
+      const rows: unknown[] = await manager.query(
+        `INSERT INTO idempotency_keys (customer_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (customer_id, key) DO UPDATE
+            SET request_hash = EXCLUDED.request_hash, booking_id = EXCLUDED.booking_id, created_at = now()
+          WHERE idempotency_keys.created_at <= now() - interval '24 hours'
+         RETURNING key`,
+        [customerId, key, requestHash, bookingId],
+      );
+      return rows.length === 1;
+    } catch (error) {
+      // A concurrent transaction inserted the same key and committed while this one waited for it.
+      if (isPgError(error, PG_UNIQUE_VIOLATION)) return false;
+      throw error;
+    }
   }
 
   async deleteExpiredIdempotencyKeys(): Promise<number> {
@@ -293,7 +347,7 @@ export class BookingsRepository {
     return rows.length;
   }
 
-  async list(filter: BookingFilter, limit: number, after?: [string, string]): Promise<BookingRow[]> {
+  async list(filter: BookingFilter, limit: number, after?: [string, string]): Promise<Booking[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -312,9 +366,20 @@ export class BookingsRepository {
     }
     params.push(limit);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    return this.reader.query(
+    const rows: BookingRow[] = await this.reader.query(
       `${SELECT_BOOKING} ${where} ORDER BY b.starts_at, b.id LIMIT $${params.length}`,
       params,
     );
+    return rows.map(toBooking);
+  }
+
+  /** The no-overlap constraint's refusal, as the domain's word for it. */
+  private async refusingOverlap<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isPgError(error, PG_EXCLUSION_VIOLATION)) throw new BookingOverlapError();
+      throw error;
+    }
   }
 }

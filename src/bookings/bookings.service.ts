@@ -8,10 +8,8 @@ import { Actor, BookingAction, isLive, transition } from '../../libs/bookings/bo
 import { settleablePosting } from '../../libs/ledger/postings';
 import { commissionPaise } from '../../libs/money/money';
 import { isSettleable } from '../../libs/settlement/settlement-math';
-import { toIntervals, withBooking, withoutBookings } from '../../libs/slots/busy-map';
-import { candidateSlots, freeStaff, localDateOf } from '../../libs/slots/slot-engine';
-import { AvailabilityRepository, DayCreatedConcurrentlyError } from '../availability/availability.repository';
-import { isPgError, PG_EXCLUSION_VIOLATION, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
+import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
+import { DayCreatedConcurrentlyError } from '../availability/availability.repository';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
@@ -24,10 +22,12 @@ import { CheckoutService } from '../payments/checkout.service';
 import { OnlinePaymentsDisabledError, PaymentProviderUnavailableError } from '../payments/payments.errors';
 import { PaymentsQueue } from '../payments/payments.queue';
 import { PaymentsRepository } from '../payments/payments.repository';
+import { Booking } from './booking';
 import {
   BeyondHorizonError,
   BookingActionForbiddenError,
   BookingNotFoundError,
+  BookingOverlapError,
   IdempotencyKeyReusedError,
   InvalidBookingTransitionError,
   InvalidServiceError,
@@ -38,14 +38,13 @@ import {
   SlotUnavailableError,
   StartInPastError,
 } from './bookings.errors';
-import { BookingRow, BookingsRepository } from './bookings.repository';
+import { BookingsRepository } from './bookings.repository';
 import { BookingDto } from './dto/booking.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { ListBookingsQueryDto } from './dto/list-bookings.query.dto';
+import { SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
 
 const MINUTE_MS = 60_000;
-/** Attempts of the booking transaction before answering 409 (serialization failures under contention). */
-const BOOKING_ATTEMPTS = 10;
 
 /** Raised inside the transaction when a concurrent request with the same Idempotency-Key won. */
 class IdempotencyKeyTakenError extends Error {}
@@ -72,7 +71,7 @@ export class BookingsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
-    private readonly availability: AvailabilityRepository,
+    private readonly shopDays: ShopDays,
     private readonly metrics: MetricsService,
     private readonly checkout: CheckoutService,
     private readonly payments: PaymentsRepository,
@@ -100,7 +99,7 @@ export class BookingsService {
     }
 
     const startsAt = Date.parse(dto.startsAt);
-    let created: BookingRow;
+    let created: Booking;
     try {
       created = await inSerializableTransaction(
         this.dataSource,
@@ -117,13 +116,10 @@ export class BookingsService {
           );
           if (!slot) throw new OutsideOpeningHoursError();
 
-          const locked = await this.availability.lockDay(manager, dto.shopId, localDate);
-          const stale = await this.bookings.expireStaleHolds(manager, dto.shopId, localDate);
-          await this.outbox.bookingsExpired(manager, stale);
-          const busy = withoutBookings(locked, stale);
-          const free = freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds, toIntervals(busy));
+          const day = await this.shopDays.open(manager, dto.shopId, localDate);
+          await day.expireStale();
           // Without a named staff member, the least busy free one gets the booking.
-          const staffId = free.sort((a, b) => (busy[a]?.length ?? 0) - (busy[b]?.length ?? 0))[0];
+          const staffId = day.freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds)[0];
           if (!staffId) throw new SlotUnavailableError();
 
           const online = dto.paymentMethod === 'ONLINE';
@@ -147,28 +143,21 @@ export class BookingsService {
             },
             context,
           );
-          await this.availability.saveDay(
-            manager,
-            dto.shopId,
-            localDate,
-            withBooking(busy, staffId, booking.id, slot),
-          );
+          day.take(staffId, booking.id, slot);
+          await day.save();
           if (!online) await this.outbox.bookingConfirmed(manager, booking.id);
-          if (idempotencyKey) {
-            const saved = await this.bookings
-              .saveIdempotencyKey(manager, customer.id, idempotencyKey, hash, booking.id)
-              .catch((error: unknown) => {
-                if (isPgError(error, PG_UNIQUE_VIOLATION)) throw new IdempotencyKeyTakenError();
-                throw error;
-              });
-            if (!saved) throw new IdempotencyKeyTakenError();
+          if (
+            idempotencyKey &&
+            !(await this.bookings.saveIdempotencyKey(manager, customer.id, idempotencyKey, hash, booking.id))
+          ) {
+            throw new IdempotencyKeyTakenError();
           }
           return booking;
         },
         {
-          attempts: BOOKING_ATTEMPTS,
+          attempts: SHOP_DAY_ATTEMPTS,
           retryOn: (error) =>
-            isPgError(error, PG_EXCLUSION_VIOLATION) || error instanceof DayCreatedConcurrentlyError,
+            error instanceof BookingOverlapError || error instanceof DayCreatedConcurrentlyError,
           onRetry: (error) => this.countRetry('create_booking', error),
         },
       );
@@ -183,7 +172,7 @@ export class BookingsService {
       }
       throw error;
     }
-    this.metrics.bookingsCreated.inc({ payment_method: created.payment_method });
+    this.metrics.bookingsCreated.inc({ payment_method: created.paymentMethod });
     return this.withOrder(created);
   }
 
@@ -192,43 +181,39 @@ export class BookingsService {
    * booking's transaction (no network call under locks); if the provider cannot be reached the hold is released
    * at once, so a failed checkout never blocks the slot for the whole hold time.
    */
-  private async withOrder(row: BookingRow): Promise<BookingDto> {
-    if (row.payment_method !== 'ONLINE' || row.status !== 'pending_payment' || row.payment_order_id) {
-      return BookingDto.from(row);
+  private async withOrder(booking: Booking): Promise<BookingDto> {
+    if (booking.paymentMethod !== 'ONLINE' || booking.status !== 'pending_payment' || booking.payment) {
+      return BookingDto.from(booking);
     }
     try {
-      await this.checkout.openOrder(row);
+      await this.checkout.openOrder(booking);
     } catch (error) {
       this.logger.error({
         msg: 'Could not open a payment order; releasing the hold',
-        bookingId: row.id,
+        bookingId: booking.id,
         err: error,
       });
-      if (await this.releaseHold(row)) throw new PaymentProviderUnavailableError();
+      if (await this.releaseHold(booking)) throw new PaymentProviderUnavailableError();
     }
-    return BookingDto.from((await this.bookings.findById(row.id)) as BookingRow);
+    return BookingDto.from(await this.bookings.getById(booking.id));
   }
 
   /** Ends a hold that has no order (and forgets its idempotency key); false if an order appeared meanwhile. */
-  private releaseHold(row: BookingRow): Promise<boolean> {
+  private releaseHold(booking: Booking): Promise<boolean> {
     return inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const busy = await this.availability.lockDay(manager, row.shop_id, row.local_date);
-        const current = (await this.bookings.findById(row.id, manager)) as BookingRow;
-        if (current.payment_order_id) return false;
-        if (await this.bookings.changeStatus(manager, row, 'pending_payment', 'expired')) {
-          await this.availability.saveDay(
-            manager,
-            row.shop_id,
-            row.local_date,
-            withoutBookings(busy, [row.id]),
-          );
+        const day = await this.shopDays.open(manager, booking.shopId, booking.localDate);
+        const current = await this.bookings.getById(booking.id, manager);
+        if (current.payment) return false;
+        if (await this.bookings.changeStatus(manager, booking, 'pending_payment', 'expired')) {
+          day.release([booking.id]);
+          await day.save();
         }
-        await this.bookings.deleteIdempotencyKeysOf(manager, row.id);
+        await this.bookings.deleteIdempotencyKeysOf(manager, booking.id);
         return true;
       },
-      { attempts: BOOKING_ATTEMPTS, onRetry: (error) => this.countRetry('release_hold', error) },
+      { attempts: SHOP_DAY_ATTEMPTS, onRetry: (error) => this.countRetry('release_hold', error) },
     );
   }
 
@@ -250,7 +235,10 @@ export class BookingsService {
       query.limit + 1,
       after,
     );
-    return toPage(rows, query.limit, BookingDto.from, (row) => [row.starts_at.toISOString(), row.id]);
+    return toPage(rows, query.limit, BookingDto.from, (booking) => [
+      booking.startsAt.toISOString(),
+      booking.id,
+    ]);
   }
 
   cancel(user: AuthenticatedUser, id: string, reason?: string): Promise<BookingDto> {
@@ -284,50 +272,35 @@ export class BookingsService {
     const refundOf = await inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const busy = await this.availability.lockDay(manager, booking.shop_id, booking.local_date);
-        const current = (await this.bookings.findById(id, manager)) as BookingRow;
+        const day = await this.shopDays.open(manager, booking.shopId, booking.localDate);
+        const current = await this.bookings.getById(id, manager);
         const result = transition(current.status, action, actor);
         if (!result.allowed) throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
         if (!(await this.bookings.changeStatus(manager, current, current.status, result.to, reason))) {
           throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
         }
         if (isLive(current.status) && !isLive(result.to)) {
-          await this.availability.saveDay(
-            manager,
-            booking.shop_id,
-            booking.local_date,
-            withoutBookings(busy, [id]),
-          );
+          day.release([id]);
+          await day.save();
         }
         // A completed booking or a paid no-show is now owed to the shop (less commission): post it to the ledger.
-        const settleable = { status: result.to, paymentStatus: current.payment_status };
-        if (isSettleable(settleable)) {
-          await this.ledger.post(
-            manager,
-            settleablePosting({
-              id: current.id,
-              shopId: current.shop_id,
-              paymentMethod: current.payment_method,
-              paymentStatus: current.payment_status,
-              amountPaise: current.amount_paise,
-              commissionPaise: current.commission_paise,
-            }),
-          );
+        if (isSettleable({ status: result.to, paymentStatus: current.paymentStatus })) {
+          await this.ledger.post(manager, settleablePosting(current));
         }
         if (action === 'cancel') await this.outbox.bookingCancelled(manager, id);
         // Cancelling a paid booking gives the money back: one refund per payment, sent by the worker.
-        if (action === 'cancel' && current.payment_status === 'paid' && current.payment_id) {
+        if (action === 'cancel' && current.paymentStatus === 'paid' && current.payment) {
           await this.bookings.changePaymentState(
             manager,
             current,
             { status: result.to, paymentStatus: 'paid' },
             { status: result.to, paymentStatus: 'refund_pending' },
           );
-          if (await this.payments.requestRefund(manager, current.payment_id)) return current.payment_id;
+          if (await this.payments.requestRefund(manager, current.payment.id)) return current.payment.id;
         }
         return null;
       },
-      { attempts: BOOKING_ATTEMPTS, onRetry: (error) => this.countRetry(action, error) },
+      { attempts: SHOP_DAY_ATTEMPTS, onRetry: (error) => this.countRetry(action, error) },
     ).catch((error: unknown) => {
       if (error instanceof RetriesExhaustedError) {
         throw new InvalidBookingTransitionError(booking.status, this.pastTense(action));
@@ -335,21 +308,21 @@ export class BookingsService {
       throw error;
     });
     if (refundOf) await this.paymentsQueue.refund({ paymentId: refundOf });
-    return BookingDto.from((await this.bookings.findById(id)) as BookingRow);
+    return BookingDto.from(await this.bookings.getById(id));
   }
 
   /** The booking if `user` may see it (its customer, its shop's owner, an admin); others get 404. */
-  private async findVisible(user: AuthenticatedUser, id: string): Promise<BookingRow> {
+  private async findVisible(user: AuthenticatedUser, id: string): Promise<Booking> {
     const booking = await this.bookings.findById(id);
     if (!booking || !this.actorFor(user, booking)) throw new BookingNotFoundError();
     return booking;
   }
 
   /** How `user` relates to the booking, or null when not at all. */
-  private actorFor(user: AuthenticatedUser, booking: BookingRow): Actor | null {
+  private actorFor(user: AuthenticatedUser, booking: Booking): Actor | null {
     if (user.role === 'admin') return 'admin';
-    if (user.role === 'shop_owner' && booking.shop_owner_id === user.id) return 'shop_owner';
-    if (user.role === 'customer' && booking.customer_id === user.id) return 'customer';
+    if (user.role === 'shop_owner' && booking.shopOwnerId === user.id) return 'shop_owner';
+    if (user.role === 'customer' && booking.customerId === user.id) return 'customer';
     return null;
   }
 
@@ -380,6 +353,6 @@ export class BookingsService {
     const stored = await this.bookings.findIdempotencyKey(customerId, key);
     if (!stored) return null;
     if (stored.requestHash !== hash) throw new IdempotencyKeyReusedError();
-    return this.withOrder((await this.bookings.findById(stored.bookingId)) as BookingRow);
+    return this.withOrder(await this.bookings.getById(stored.bookingId));
   }
 }

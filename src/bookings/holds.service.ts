@@ -2,11 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { withoutBookings } from '../../libs/slots/busy-map';
-import { AvailabilityRepository } from '../availability/availability.repository';
 import { inSerializableTransaction } from '../common/database/serializable';
-import { NotificationsOutbox } from '../notifications/outbox';
 import { BookingsRepository } from './bookings.repository';
+import { SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
 
 const BATCH = 200;
 
@@ -18,8 +16,7 @@ export class HoldsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
-    private readonly availability: AvailabilityRepository,
-    private readonly outbox: NotificationsOutbox,
+    private readonly shopDays: ShopDays,
   ) {}
 
   /** Safe to run in several workers at once: each shop-day is handled under its read-model row lock. */
@@ -29,14 +26,12 @@ export class HoldsService {
       expired += await inSerializableTransaction(
         this.dataSource,
         async (manager) => {
-          const busy = await this.availability.lockDay(manager, shopId, localDate);
-          const ids = await this.bookings.expireStaleHolds(manager, shopId, localDate);
-          await this.outbox.bookingsExpired(manager, ids);
-          if (ids.length > 0)
-            await this.availability.saveDay(manager, shopId, localDate, withoutBookings(busy, ids));
+          const day = await this.shopDays.open(manager, shopId, localDate);
+          const ids = await day.expireStale();
+          await day.save();
           return ids.length;
         },
-        { attempts: 5 },
+        { attempts: SHOP_DAY_ATTEMPTS },
       );
     }
     if (expired > 0) this.logger.log(`Expired ${expired} unpaid holds`);

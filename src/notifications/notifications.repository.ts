@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 
 import { Template } from '../../libs/notifications/templates';
 import { localDatesOf } from '../bookings/booking-keys';
-import { queryReturning } from '../common/database/pg-errors';
+import { queryReturning } from '../common/database/query-returning';
 import { DatabaseReader } from '../database/replicas/database-reader';
 
 export type NotificationStatus = 'pending' | 'sent' | 'failed';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { PLATFORM_CURRENCY } from '../../libs/money/money';
+import { Booking } from '../bookings/booking';
 import { PaymentsRepository } from './payments.repository';
 import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
 
@@ -20,11 +21,11 @@ export class CheckoutService {
    * Creates the order at the provider, then stores it. Called outside any transaction (a network call must not
    * hold locks); when two callers race for one booking, only the first stored order is ever shown.
    */
-  async openOrder(booking: { id: string; amount_paise: number; expires_at: Date | null }): Promise<void> {
-    const expiresAt = booking.expires_at ?? new Date();
+  async openOrder(booking: Pick<Booking, 'id' | 'amountPaise' | 'expiresAt'>): Promise<void> {
+    const expiresAt = booking.expiresAt ?? new Date();
     const order = await this.provider.createOrder({
       bookingId: booking.id,
-      amountPaise: booking.amount_paise,
+      amountPaise: booking.amountPaise,
       currency: PLATFORM_CURRENCY,
       holdSeconds: Math.max(0, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)),
     });

@@ -6,14 +6,18 @@ import type { FastifyRequest } from 'fastify';
 import { BookingDto } from '../bookings/dto/booking.dto';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { AuthenticatedUser, CurrentUser, Public, Roles } from '../common/decorators/auth.decorators';
+import { CapturesService } from './captures.service';
 import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
 import { InvalidSignatureError } from './payments.errors';
-import { PaymentsService } from './payments.service';
+import { WebhookEventsService } from './webhook-events.service';
 
 @ApiTags('payments')
 @Controller('payments')
 export class PaymentsController {
-  constructor(private readonly payments: PaymentsService) {}
+  constructor(
+    private readonly captures: CapturesService,
+    private readonly webhookEvents: WebhookEventsService,
+  ) {}
 
   @Post('razorpay/verify')
   @HttpCode(HttpStatus.OK)
@@ -31,7 +35,7 @@ export class PaymentsController {
     @CurrentUser() customer: AuthenticatedUser,
     @Body() dto: VerifyRazorpayPaymentDto,
   ): Promise<BookingDto> {
-    return this.payments.verifyCheckout(customer, dto);
+    return this.captures.verifyCheckout(customer, dto);
   }
 
   @Post('webhooks/razorpay')
@@ -55,7 +59,7 @@ export class PaymentsController {
     @Headers('x-razorpay-event-id') eventId?: string,
   ): Promise<{ status: 'ok' }> {
     const rawBody = request.rawBody ?? Buffer.alloc(0);
-    if (!(await this.payments.receiveWebhook(rawBody, request.body, signature, eventId))) {
+    if (!(await this.webhookEvents.receive(rawBody, request.body, signature, eventId))) {
       throw new InvalidSignatureError();
     }
     return { status: 'ok' };

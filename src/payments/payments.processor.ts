@@ -7,7 +7,8 @@ import { HoldsService } from '../bookings/holds.service';
 import { PaymentJob, PAYMENTS_QUEUE } from '../queues/queues.constants';
 import { ProcessEventJob, RefundJob } from './payments.queue';
 import { PaymentsReconciler, ReconcileReport } from './payments.reconciler';
-import { PaymentsService } from './payments.service';
+import { RefundsService } from './refunds.service';
+import { WebhookEventsService } from './webhook-events.service';
 
 /**
  * Worker only. Transient failures (database, provider unreachable) are rethrown so Bull retries them with
@@ -18,7 +19,8 @@ export class PaymentsProcessor {
   private readonly logger = new Logger(PaymentsProcessor.name);
 
   constructor(
-    private readonly payments: PaymentsService,
+    private readonly webhookEvents: WebhookEventsService,
+    private readonly refunds: RefundsService,
     private readonly reconciler: PaymentsReconciler,
     private readonly holds: HoldsService,
     private readonly bookings: BookingsRepository,
@@ -26,12 +28,12 @@ export class PaymentsProcessor {
 
   @Process({ name: PaymentJob.ProcessEvent, concurrency: 4 })
   processEvent(job: Job<ProcessEventJob>): Promise<string | null> {
-    return this.payments.processEvent(job.data.provider, job.data.eventId);
+    return this.webhookEvents.process(job.data.provider, job.data.eventId);
   }
 
   @Process({ name: PaymentJob.Refund, concurrency: 2 })
   refund(job: Job<RefundJob>): Promise<void> {
-    return this.payments.sendRefund(job.data.paymentId);
+    return this.refunds.send(job.data.paymentId);
   }
 
   /** Safe in any number of workers at once: each shop-day is handled under its read-model row lock. */

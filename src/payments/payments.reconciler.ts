@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
+import { CapturesService } from './captures.service';
 import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository } from './payments.repository';
-import { PaymentsService } from './payments.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
+import { RefundsService } from './refunds.service';
 
 const BATCH = 100;
 /** A refund asked for more recently than this is left to its own job, which is probably still running. */
@@ -37,7 +38,8 @@ export class PaymentsReconciler {
   constructor(
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly payments: PaymentsRepository,
-    private readonly service: PaymentsService,
+    private readonly captures: CapturesService,
+    private readonly refunds: RefundsService,
     private readonly queue: PaymentsQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -58,12 +60,12 @@ export class PaymentsReconciler {
     )) {
       report.ordersChecked += 1;
       try {
-        const captured = (await this.provider.paymentsOfOrder(payment.provider_order_id)).find(
+        const captured = (await this.provider.paymentsOfOrder(payment.providerOrderId)).find(
           (candidate) => candidate.status === 'captured',
         );
-        if (captured && captured.orderId === payment.provider_order_id) {
+        if (captured && captured.orderId === payment.providerOrderId) {
           report.capturesFound += 1;
-          await this.service.applyCapture(
+          await this.captures.applyCapture(
             payment,
             { paymentId: captured.paymentId, amountPaise: captured.amountPaise, currency: captured.currency },
             'reconciliation',
@@ -72,7 +74,7 @@ export class PaymentsReconciler {
       } catch (error) {
         this.logger.warn({
           msg: 'Could not reconcile an order; will ask again',
-          orderId: payment.provider_order_id,
+          orderId: payment.providerOrderId,
           err: error,
         });
       }
@@ -80,14 +82,14 @@ export class PaymentsReconciler {
 
     for (const payment of await this.payments.openRefunds(STUCK_AFTER_SECONDS, BATCH)) {
       try {
-        if (payment.refund_status === 'requested') {
+        if (payment.refundStatus === 'requested') {
           report.refundsRetried += 1;
           await this.queue.refund({ paymentId: payment.id });
-        } else if (payment.provider_refund_id) {
-          const refund = await this.provider.fetchRefund(payment.provider_refund_id);
+        } else if (payment.providerRefundId) {
+          const refund = await this.provider.fetchRefund(payment.providerRefundId);
           if (refund.status !== 'pending') {
             report.refundsUpdated += 1;
-            await this.service.applyRefund(payment, refund);
+            await this.refunds.apply(payment, refund);
           }
         }
       } catch (error) {
@@ -100,7 +102,7 @@ export class PaymentsReconciler {
     }
 
     for (const event of await this.payments.stuckEvents(EVENT_REQUEUE_AFTER_SECONDS, BATCH)) {
-      if (await this.queue.processEvent({ provider: event.provider, eventId: event.event_id })) {
+      if (await this.queue.processEvent({ provider: event.provider, eventId: event.eventId })) {
         report.eventsRequeued += 1;
       }
     }

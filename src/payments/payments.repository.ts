@@ -3,13 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { BookingStatus } from '../../libs/bookings/booking-state';
+import { RefundStatus } from '../../libs/payments/payment-status';
 import { localDatesOf } from '../bookings/booking-keys';
-import { queryReturning } from '../common/database/pg-errors';
+import { isPgError, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
+import { queryReturning } from '../common/database/query-returning';
+import { Payment, StoredEvent } from './payment';
 
-export type RefundStatus = 'requested' | 'pending' | 'processed' | 'failed';
+/** The provider payment is already attached to another booking (the unique constraint refused it). */
+export class ProviderPaymentTakenError extends Error {
+  constructor() {
+    super('The provider payment is attached to another booking');
+  }
+}
 
-/** A payment row with the booking facts payment handling needs. */
-export interface PaymentRow {
+interface PaymentRow {
   id: string;
   booking_id: string;
   provider: string;
@@ -19,28 +26,40 @@ export interface PaymentRow {
   provider_payment_id: string | null;
   refund_status: RefundStatus | null;
   provider_refund_id: string | null;
+}
+
+interface BookingFacts {
+  id: string;
   customer_id: string;
   shop_id: string;
   local_date: string;
   booking_status: BookingStatus;
 }
 
-export interface StoredEvent {
-  provider: string;
-  event_id: string;
-  event_type: string;
-  payload: unknown;
-  attempts: number;
-  processed_at: Date | null;
+/** The one mapper from a payment row (and its booking's facts) to the record services use. */
+function toPayment(row: PaymentRow, booking: BookingFacts): Payment {
+  return {
+    id: row.id,
+    bookingId: row.booking_id,
+    provider: row.provider,
+    providerOrderId: row.provider_order_id,
+    amountPaise: row.amount_paise,
+    currency: row.currency,
+    providerPaymentId: row.provider_payment_id,
+    refundStatus: row.refund_status,
+    providerRefundId: row.provider_refund_id,
+    customerId: booking.customer_id,
+    shopId: booking.shop_id,
+    localDate: booking.local_date,
+    bookingStatus: booking.booking_status,
+  };
 }
 
-/** The payment columns; the booking facts are added by `withBookings` (see src/bookings/booking-keys.ts). */
+/** The payment columns; the booking facts are added by `withBookings`. */
 const SELECT_PAYMENT = `
   SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id,
          p.refund_status, p.provider_refund_id
     FROM payments p`;
-
-type PaymentOnly = Omit<PaymentRow, 'customer_id' | 'shop_id' | 'local_date' | 'booking_status'>;
 
 /**
  * Adds the booking facts to payment rows, reading the bookings by id and local date so that only their partitions
@@ -48,23 +67,18 @@ type PaymentOnly = Omit<PaymentRow, 'customer_id' | 'shop_id' | 'local_date' | '
  */
 async function withBookings(
   manager: Pick<EntityManager, 'query'>,
-  payments: PaymentOnly[],
-): Promise<PaymentRow[]> {
+  payments: PaymentRow[],
+): Promise<Payment[]> {
   if (payments.length === 0) return [];
   const ids = payments.map((payment) => payment.booking_id);
   const localDates = [...new Set((await localDatesOf(manager, ids)).values())];
-  const bookings: Array<
-    Pick<PaymentRow, 'customer_id' | 'shop_id' | 'local_date' | 'booking_status'> & { id: string }
-  > = await manager.query(
+  const bookings: BookingFacts[] = await manager.query(
     `SELECT id, customer_id, shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date, status AS booking_status
          FROM bookings WHERE id = ANY($1::uuid[]) AND local_date = ANY($2::date[])`,
     [ids, localDates],
   );
-  const byId = new Map(bookings.map(({ id, ...facts }) => [id, facts]));
-  return payments.map((payment) => ({
-    ...payment,
-    ...(byId.get(payment.booking_id) as (typeof bookings)[number]),
-  }));
+  const byId = new Map(bookings.map((booking) => [booking.id, booking]));
+  return payments.map((payment) => toPayment(payment, byId.get(payment.booking_id) as BookingFacts));
 }
 
 /** An event that failed this often is left for a person (it stays unprocessed, visible in the table). */
@@ -106,12 +120,12 @@ export class PaymentsRepository {
     );
   }
 
-  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentRow | null> {
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Payment | null> {
     const rows = await withBookings(manager, await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1`, [id]));
     return rows[0] ?? null;
   }
 
-  async findByOrder(provider: string, orderId: string): Promise<PaymentRow | null> {
+  async findByOrder(provider: string, orderId: string): Promise<Payment | null> {
     const rows = await withBookings(
       this.dataSource.manager,
       await this.dataSource.query(`${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_order_id = $2`, [
@@ -122,7 +136,7 @@ export class PaymentsRepository {
     return rows[0] ?? null;
   }
 
-  async findByProviderPayment(provider: string, paymentId: string): Promise<PaymentRow | null> {
+  async findByProviderPayment(provider: string, paymentId: string): Promise<Payment | null> {
     const rows = await withBookings(
       this.dataSource.manager,
       await this.dataSource.query(`${SELECT_PAYMENT} WHERE p.provider = $1 AND p.provider_payment_id = $2`, [
@@ -134,7 +148,7 @@ export class PaymentsRepository {
   }
 
   /** The row locked for the caller's transaction. */
-  async lock(manager: EntityManager, id: string): Promise<PaymentRow> {
+  async lock(manager: EntityManager, id: string): Promise<Payment> {
     const rows = await withBookings(
       manager,
       await manager.query(`${SELECT_PAYMENT} WHERE p.id = $1 FOR UPDATE OF p`, [id]),
@@ -142,14 +156,23 @@ export class PaymentsRepository {
     return rows[0];
   }
 
-  /** Attaches the captured provider payment; the unique constraint refuses one payment on two bookings. */
+  /**
+   * Attaches the captured provider payment. The unique constraint refuses one payment on two bookings:
+   * `ProviderPaymentTakenError`.
+   */
   async recordCapture(manager: EntityManager, id: string, providerPaymentId: string): Promise<void> {
-    await manager.query(
-      `UPDATE payments SET provider_payment_id = $2, captured_at = now(), next_reconcile_at = NULL,
-                           updated_at = now()
-        WHERE id = $1 AND provider_payment_id IS NULL`,
-      [id, providerPaymentId],
-    );
+    try {
+      await manager.query(
+        `UPDATE payments SET provider_payment_id = $2, captured_at = now(), next_reconcile_at = NULL,
+                             updated_at = now()
+          WHERE id = $1 AND provider_payment_id IS NULL`,
+        [id, providerPaymentId],
+      );
+    } catch (error) {
+      if (isPgError(error, PG_UNIQUE_VIOLATION, 'payments_payment_unique'))
+        throw new ProviderPaymentTakenError();
+      throw error;
+    }
   }
 
   /** Opens the one refund of a captured payment; false when one was already asked for. */
@@ -195,7 +218,7 @@ export class PaymentsRepository {
    * Claims up to `limit` unpaid orders due for a check with the provider and schedules their next check, so
    * concurrent reconcilers never ask about the same order at once.
    */
-  async claimDueForReconcile(limit: number, intervalSeconds: number): Promise<PaymentRow[]> {
+  async claimDueForReconcile(limit: number, intervalSeconds: number): Promise<Payment[]> {
     const claimed = await queryReturning<{ id: string }>(
       this.dataSource,
       `UPDATE payments p
@@ -217,7 +240,7 @@ export class PaymentsRepository {
   }
 
   /** Refunds asked for at least `olderThanSeconds` ago that the provider has not finished. */
-  async openRefunds(olderThanSeconds: number, limit: number): Promise<PaymentRow[]> {
+  async openRefunds(olderThanSeconds: number, limit: number): Promise<Payment[]> {
     return withBookings(
       this.dataSource.manager,
       await this.dataSource.query(
@@ -251,7 +274,7 @@ export class PaymentsRepository {
       this.dataSource,
       `UPDATE payment_events SET attempts = attempts + 1
         WHERE provider = $1 AND event_id = $2 AND processed_at IS NULL
-       RETURNING provider, event_id, event_type, payload, attempts, processed_at`,
+       RETURNING provider, event_id AS "eventId", event_type AS "eventType", payload, attempts`,
       [provider, eventId],
     );
     return rows[0] ?? null;
@@ -269,9 +292,9 @@ export class PaymentsRepository {
   async stuckEvents(
     olderThanSeconds: number,
     limit: number,
-  ): Promise<Array<{ provider: string; event_id: string }>> {
+  ): Promise<Array<{ provider: string; eventId: string }>> {
     return this.dataSource.query(
-      `SELECT provider, event_id FROM payment_events
+      `SELECT provider, event_id AS "eventId" FROM payment_events
         WHERE processed_at IS NULL AND received_at <= now() - make_interval(secs => $1)
           AND attempts < ${MAX_EVENT_ATTEMPTS}
         ORDER BY received_at LIMIT $2`,

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { SettleableBooking } from '../../libs/ledger/postings';
 import { SettlementTotals } from '../../libs/settlement/settlement-math';
-import { queryReturning } from '../common/database/pg-errors';
+import { queryReturning } from '../common/database/query-returning';
 import { DatabaseReader } from '../database/replicas/database-reader';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';

@@ -1,14 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { BOOKING_STATUSES, BookingStatus } from '../../../libs/bookings/booking-state';
+import {
+  PAYMENT_METHODS,
+  PAYMENT_STATUSES,
+  PaymentMethod,
+  PaymentStatus,
+} from '../../../libs/payments/payment-status';
+import {
+  BOOKING_SETTLEMENT_STATUSES,
+  BookingSettlementStatus,
+} from '../../../libs/settlement/settlement-status';
 import { formatInstant } from '../../../libs/slots/day-clock';
-import { BookingRow } from '../bookings.repository';
-import { PAYMENT_METHODS, PaymentMethod } from './create-booking.dto';
-
-export const PAYMENT_STATUSES = ['unpaid', 'paid', 'refund_pending', 'refunded'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const SETTLEMENT_STATUSES = ['unsettled', 'settled'] as const;
-export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
+import { Booking } from '../booking';
 
 export class BookingPaymentDto {
   @ApiProperty({ example: 'razorpay' }) provider: string;
@@ -32,7 +36,7 @@ export class BookingDto {
   @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
   @ApiProperty({ description: 'Service price at booking time, integer paise' }) amountPaise: number;
   @ApiProperty({ description: 'round(amountPaise * commissionBps / 10000)' }) commissionPaise: number;
-  @ApiProperty({ enum: SETTLEMENT_STATUSES }) settlementStatus: SettlementStatus;
+  @ApiProperty({ enum: BOOKING_SETTLEMENT_STATUSES }) settlementStatus: BookingSettlementStatus;
 
   @ApiPropertyOptional({ description: 'Until when an unpaid ONLINE booking holds its slot' })
   expiresAt?: string;
@@ -43,36 +47,36 @@ export class BookingDto {
   @ApiPropertyOptional({ nullable: true, type: String }) cancelReason?: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 
-  static from(row: BookingRow): BookingDto {
-    const zone = row.timezone;
+  static from(booking: Booking): BookingDto {
+    const zone = booking.timezone;
     return {
-      id: row.id,
-      customerId: row.customer_id,
-      shopId: row.shop_id,
-      serviceId: row.service_id,
-      staffId: row.staff_id,
-      startsAt: formatInstant(row.starts_at.getTime(), zone),
-      endsAt: formatInstant(row.ends_at.getTime(), zone),
-      status: row.status,
-      paymentMethod: row.payment_method,
-      paymentStatus: row.payment_status,
-      amountPaise: row.amount_paise,
-      commissionPaise: row.commission_paise,
-      settlementStatus: row.settlement_status,
-      ...(row.expires_at ? { expiresAt: formatInstant(row.expires_at.getTime(), zone) } : {}),
-      ...(row.payment_order_id
+      id: booking.id,
+      customerId: booking.customerId,
+      shopId: booking.shopId,
+      serviceId: booking.serviceId,
+      staffId: booking.staffId,
+      startsAt: formatInstant(booking.startsAt.getTime(), zone),
+      endsAt: formatInstant(booking.endsAt.getTime(), zone),
+      status: booking.status,
+      paymentMethod: booking.paymentMethod,
+      paymentStatus: booking.paymentStatus,
+      amountPaise: booking.amountPaise,
+      commissionPaise: booking.commissionPaise,
+      settlementStatus: booking.settlementStatus,
+      ...(booking.expiresAt ? { expiresAt: formatInstant(booking.expiresAt.getTime(), zone) } : {}),
+      ...(booking.payment
         ? {
             payment: {
-              provider: row.payment_provider as string,
-              orderId: row.payment_order_id,
-              amountPaise: row.payment_amount_paise as number,
-              currency: row.payment_currency as string,
-              keyId: row.payment_key_id as string,
+              provider: booking.payment.provider,
+              orderId: booking.payment.orderId,
+              amountPaise: booking.payment.amountPaise,
+              currency: booking.payment.currency,
+              keyId: booking.payment.keyId,
             },
           }
         : {}),
-      cancelReason: row.cancel_reason,
-      createdAt: row.created_at.toISOString(),
+      cancelReason: booking.cancelReason,
+      createdAt: booking.createdAt.toISOString(),
     };
   }
 }

@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsUUID, Matches } from 'class-validator';
 
+import { PAYMENT_METHODS, PaymentMethod } from '../../../libs/payments/payment-status';
 import { Optional } from '../../common/validation/optional';
-
-export const PAYMENT_METHODS = ['ONLINE', 'PAY_AT_SHOP'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export class CreateBookingDto {
   @ApiProperty({ format: 'uuid' })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { queryReturning } from '../../common/database/pg-errors';
+import { queryReturning } from '../../common/database/query-returning';
 
 export type PayoutStatus = 'pending' | 'paid' | 'failed';
 

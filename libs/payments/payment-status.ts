@@ -1,0 +1,10 @@
+/** How a booking is paid: online through the payment provider, or to the shop in person. */
+export const PAYMENT_METHODS = ['ONLINE', 'PAY_AT_SHOP'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** Where a booking's money stands; only the provider's word moves it past `unpaid`. */
+export const PAYMENT_STATUSES = ['unpaid', 'paid', 'refund_pending', 'refunded'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** A refund's state at the provider, as recorded on the payment. */
+export type RefundStatus = 'requested' | 'pending' | 'processed' | 'failed';
