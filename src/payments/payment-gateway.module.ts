@@ -6,7 +6,9 @@ import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository } from './payments.repository';
 import { PAYMENT_PROVIDER } from './providers/payment-provider';
 import { PAYOUT_PROVIDER } from './providers/payout-provider';
-import { RazorpayProvider } from './providers/razorpay.provider';
+import { RazorpayClient } from './providers/razorpay/razorpay.client';
+import { RazorpayPaymentsAdapter } from './providers/razorpay/razorpay-payments.adapter';
+import { RazorpayPayoutsAdapter } from './providers/razorpay/razorpay-payouts.adapter';
 
 /**
  * The payment provider and the payments table, without any booking logic: bookings use it to open orders and
@@ -16,9 +18,9 @@ import { RazorpayProvider } from './providers/razorpay.provider';
 @Module({
   imports: [QueuesModule],
   providers: [
-    RazorpayProvider,
-    { provide: PAYMENT_PROVIDER, useExisting: RazorpayProvider },
-    { provide: PAYOUT_PROVIDER, useExisting: RazorpayProvider },
+    RazorpayClient,
+    { provide: PAYMENT_PROVIDER, useClass: RazorpayPaymentsAdapter },
+    { provide: PAYOUT_PROVIDER, useClass: RazorpayPayoutsAdapter },
     PaymentsRepository,
     PaymentsQueue,
     CheckoutService,

@@ -1,6 +1,6 @@
 /**
  * What settlement needs to pay a shop: a transfer to the shop's account at the provider. Razorpay Route direct
- * transfers are the adapter today (the same class as the payment adapter, bound to this token too).
+ * transfers are the adapter today (razorpay/razorpay-payouts.adapter.ts, sharing the payment adapter's client).
  */
 export const PAYOUT_PROVIDER = Symbol('PAYOUT_PROVIDER');
 
