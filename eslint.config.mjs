@@ -23,6 +23,38 @@ export default tseslint.config(
     },
   },
   {
+    // libs/ is the pure domain: no framework, no database, nothing of the application.
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*'], message: 'libs/ is pure TypeScript: no Nest.' },
+            {
+              group: ['typeorm', 'typeorm/*', 'pg', 'pg/*'],
+              message: 'libs/ does no I/O: no database clients.',
+            },
+            {
+              group: ['**/src/**', '../src', '../../src'],
+              message: 'libs/ may not depend on the application.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Repositories hand out records; DTOs are built from them, never the other way round.
+    files: ['src/**/*.repository.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/dto/*', '**/*.dto'], message: 'Repositories may not import DTOs.' }] },
+      ],
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

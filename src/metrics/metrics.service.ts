@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per process; features add their own counters and gauges to it. */
 @Injectable()
@@ -112,8 +112,32 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly dbReads = new Counter({
+    name: 'db_reads_total',
+    help: 'Reads that may be served by a replica, by where they were served',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Exports each replica's replay lag in WAL bytes (-1 while it takes no reads), asking `lags` on every scrape.
+   * The first reader of the process to call this is the one exported.
+   */
+  watchReplicaLag(lags: () => readonly number[]): void {
+    if (this.registry.getSingleMetric('db_replica_lag_bytes')) return;
+    new Gauge({
+      name: 'db_replica_lag_bytes',
+      help: 'WAL bytes the replica has still to replay (-1 while it takes no reads)',
+      labelNames: ['replica'] as const,
+      registers: [this.registry],
+      collect() {
+        lags().forEach((lag, index) => this.set({ replica: String(index) }, lag));
+      },
+    });
   }
 
   get contentType(): string {

@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
-import { Counter, Gauge } from 'prom-client';
+import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 
 import { parseLsn } from '../../../libs/replication/lsn';
@@ -85,8 +85,8 @@ export class DatabaseReader implements OnModuleInit, OnApplicationShutdown {
       }),
     }));
     this.primaryPositions = new PrimaryPositions(Math.max(config.database.replicaMaxLagMs, 1000) * 2);
-    this.reads = this.counter(metrics);
-    if (this.replicas.length > 0) this.gauges(metrics);
+    this.reads = metrics.dbReads;
+    if (this.replicas.length > 0) metrics.watchReplicaLag(() => this.lags());
   }
 
   get hasReplicas(): boolean {
@@ -247,37 +247,14 @@ export class DatabaseReader implements OnModuleInit, OnApplicationShutdown {
     return `${this.config.redis.keyPrefix}own-write:${userId}`;
   }
 
-  private counter(metrics: MetricsService): Counter<'target'> {
-    const existing = metrics.registry.getSingleMetric('db_reads_total') as Counter<'target'> | undefined;
-    return (
-      existing ??
-      new Counter({
-        name: 'db_reads_total',
-        help: 'Reads that may be served by a replica, by where they were served',
-        labelNames: ['target'] as const,
-        registers: [metrics.registry],
-      })
+  /** Each replica's replay lag in WAL bytes, or -1 while it is not known (the replica takes no reads then). */
+  private lags(): number[] {
+    const primary = this.primaryPositions.at(Date.now());
+    return this.replicas.map((replica) =>
+      replica.up && replica.replayed !== null && primary !== null
+        ? Math.max(0, Number(primary - replica.replayed))
+        : -1,
     );
-  }
-
-  private gauges(metrics: MetricsService): void {
-    if (metrics.registry.getSingleMetric('db_replica_lag_bytes')) return;
-    const replicas = this.replicas;
-    const primaryPositions = this.primaryPositions;
-    new Gauge({
-      name: 'db_replica_lag_bytes',
-      help: 'WAL bytes the replica has still to replay (-1 while it takes no reads)',
-      labelNames: ['replica'] as const,
-      registers: [metrics.registry],
-      collect() {
-        const primary = primaryPositions.at(Date.now());
-        replicas.forEach((replica, index) => {
-          const known = replica.up && replica.replayed !== null && primary !== null;
-          const lag = known ? Number(primary - (replica.replayed as bigint)) : -1;
-          this.set({ replica: String(index) }, known ? Math.max(0, lag) : -1);
-        });
-      },
-    });
   }
 }
 
