@@ -20,10 +20,10 @@ import * as bcrypt from 'bcrypt';
 import { DateTime } from 'luxon';
 import { Pool } from 'pg';
 
+import { RazorpayStandIn, SignedEvent } from '../dev/razorpay-stand-in/razorpay-stand-in';
 import { buildAppConfig } from '../src/config/app.config';
 import { CITIES } from '../src/database/demo-shops';
 import { runMigrations } from '../src/database/migrate';
-import { RazorpayStandIn, SignedEvent } from '../src/payments/stand-in/razorpay-stand-in';
 import {
   argument,
   benchEnv,

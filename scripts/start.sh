@@ -41,6 +41,7 @@ ensure_redis "$REDIS_URL"
 
 log "Building"
 npm run --silent build
+npm run --silent build:dev-tools
 log "Migrating"
 node dist/src/database/migrate.js
 log "Seeding demo data"
@@ -56,7 +57,7 @@ trap 'stop; exit 0' INT TERM
 stand_in=""
 case "${RAZORPAY_API_BASE_URL:-}" in
   http://127.0.0.1:* | http://localhost:*)
-    node dist/src/payments/stand-in/main.js &
+    node dist-dev/dev/razorpay-stand-in/main.js &
     stand_in=$!
     pids+=("$stand_in")
     ;;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import { RazorpayStandIn } from '../../dev/razorpay-stand-in/razorpay-stand-in';
 import { runMigrations } from '../../src/database/migrate';
-import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
 import { createTestDatabase } from './database';
 import { testConfig } from './test-env';
 

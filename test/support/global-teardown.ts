@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 
-import { RazorpayStandIn } from '../../src/payments/stand-in/razorpay-stand-in';
+import { RazorpayStandIn } from '../../dev/razorpay-stand-in/razorpay-stand-in';
 import { dropTestDatabase } from './database';
 
 /** Drops this run's database and Redis keys, unless KEEP_TEST_DATABASE=1 asks to keep them for a post-mortem. */

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
-import { RazorpayStandIn, SignedEvent } from '../../src/payments/stand-in/razorpay-stand-in';
+import { RazorpayStandIn, SignedEvent } from '../../dev/razorpay-stand-in/razorpay-stand-in';
 import { TestAgent } from './test-app';
 
 export const WEBHOOK_PATH = '/api/v1/payments/webhooks/razorpay';

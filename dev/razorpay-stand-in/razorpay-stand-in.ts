@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-import { checkoutSignature, hmacSha256Hex } from '../../../libs/payments/signatures';
+import { checkoutSignature, hmacSha256Hex } from '../../libs/payments/signatures';
+import { HttpError } from './http-error';
+import { IdempotencyLedger } from './idempotency-ledger';
 
 /**
  * A local stand-in for the parts of Razorpay HairOne uses: Orders, Payments and Refunds (with basic auth and
@@ -101,15 +103,6 @@ interface Fault {
 
 const NO_FAULT: Fault = { remaining: 0, status: 0, afterApplying: false, delayMs: 0 };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
-
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 function newId(prefix: string): string {
   const bytes = randomBytes(14);
@@ -122,9 +115,9 @@ export class RazorpayStandIn {
   private readonly orders = new Map<string, Order>();
   private readonly payments = new Map<string, Payment>();
   private readonly refunds = new Map<string, Refund>();
-  private readonly refundKeys = new Map<string, { body: string; refundId: string }>();
+  private readonly refundKeys = new IdempotencyLedger(/^[A-Za-z0-9_-]{10,}$/, (id) => this.refund(id));
   private readonly transfers = new Map<string, Transfer>();
-  private readonly transferKeys = new Map<string, { body: string; transferId: string }>();
+  private readonly transferKeys = new IdempotencyLedger(/^[A-Za-z0-9_ -]{4,36}$/, (id) => this.transfer(id));
   private readonly delivered: Array<{ eventId: string; status: number }> = [];
   private faults: Fault = NO_FAULT;
   /** Requests to the Razorpay API by "METHOD path-template", for tests that count calls. */
@@ -261,20 +254,12 @@ export class RazorpayStandIn {
     idempotencyKey: string | string[] | undefined,
   ): Refund {
     const payment = this.payment(paymentId);
-    const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
-    if (key !== undefined) {
-      if (!/^[A-Za-z0-9_-]{10,}$/.test(key)) throw new HttpError(400, 'Invalid idempotency key');
-      const earlier = this.refundKeys.get(`${paymentId}:${key}`);
-      if (earlier) {
-        if (earlier.body !== rawBody) {
-          throw new HttpError(
-            400,
-            'Different request with the same idempotency key has already been processed.',
-          );
-        }
-        return this.refund(earlier.refundId);
-      }
-    }
+    return this.refundKeys.once({ key: idempotencyKey, body: rawBody, scope: paymentId }, () =>
+      this.newRefund(payment, body),
+    );
+  }
+
+  private newRefund(payment: Payment, body: Record<string, unknown>): Refund {
     const amount = body.amount === undefined ? payment.amount - payment.amount_refunded : body.amount;
     if (!Number.isInteger(amount) || (amount as number) <= 0)
       throw new HttpError(400, 'Invalid refund amount');
@@ -300,7 +285,6 @@ export class RazorpayStandIn {
       created_at: now(),
     };
     this.refunds.set(refund.id, refund);
-    if (key !== undefined) this.refundKeys.set(`${paymentId}:${key}`, { body: rawBody, refundId: refund.id });
     if (this.options.autoSettleRefunds) {
       setTimeout(() => void this.settleRefund(refund.id, 'processed', true).catch(() => undefined), 50);
     }
@@ -313,20 +297,10 @@ export class RazorpayStandIn {
     rawBody: string,
     idempotencyKey: string | string[] | undefined,
   ): Transfer {
-    const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
-    if (key !== undefined) {
-      if (!/^[A-Za-z0-9_ -]{4,36}$/.test(key)) throw new HttpError(400, 'Invalid idempotency key');
-      const earlier = this.transferKeys.get(key);
-      if (earlier) {
-        if (earlier.body !== rawBody) {
-          throw new HttpError(
-            400,
-            'Different request with the same idempotency key has already been processed.',
-          );
-        }
-        return this.transfer(earlier.transferId);
-      }
-    }
+    return this.transferKeys.once({ key: idempotencyKey, body: rawBody }, () => this.newTransfer(body));
+  }
+
+  private newTransfer(body: Record<string, unknown>): Transfer {
     const { account, amount, currency, notes } = body;
     if (typeof account !== 'string' || !/^acc_[A-Za-z0-9]{14}$/.test(account)) {
       throw new HttpError(400, 'The account id provided does not exist');
@@ -348,7 +322,6 @@ export class RazorpayStandIn {
       processed_at: null,
     };
     this.transfers.set(transfer.id, transfer);
-    if (key !== undefined) this.transferKeys.set(key, { body: rawBody, transferId: transfer.id });
     if (this.options.autoSettleTransfers) {
       setTimeout(() => void this.settleTransfer(transfer.id, 'processed', true).catch(() => undefined), 50);
     }

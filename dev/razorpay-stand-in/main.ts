@@ -1,4 +1,4 @@
-import { loadAppConfigOrExit } from '../../config/app.config';
+import { loadAppConfigOrExit } from '../../src/config/app.config';
 import { RazorpayStandIn } from './razorpay-stand-in';
 
 /**
