@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'pino';
 
 import { AppModule } from './app.module';
+import { Clock, systemClock } from './common/clock/clock';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { answerClientError } from './common/filters/client-error';
 import { PinoNestLogger } from './common/logging/logger';
@@ -34,6 +35,7 @@ export async function createApiApp(
   config: AppConfig,
   logger: PinoLogger,
   extraImports: ModuleMetadata['imports'] = [],
+  clock: Clock = systemClock,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -63,7 +65,7 @@ export async function createApiApp(
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, extraImports),
+    AppModule.forRoot(config, extraImports, clock),
     adapter,
     {
       logger: new PinoNestLogger(logger),

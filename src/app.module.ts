@@ -4,6 +4,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { AvailabilityModule } from './availability/availability.module';
 import { BookingsModule } from './bookings/bookings.module';
+import { Clock, ClockModule, systemClock } from './common/clock/clock';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
@@ -22,11 +23,16 @@ import { UsersModule } from './users/users.module';
 /** The HTTP API: it writes and enqueues; it never sends messages or settles (that is the worker's job). */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, extraImports: ModuleMetadata['imports'] = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    extraImports: ModuleMetadata['imports'] = [],
+    clock: Clock = systemClock,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
         DatabaseModule.forRoot('hairone-api', { readReplicas: true }),
         RedisModule,
         MetricsModule,

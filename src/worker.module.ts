@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 
 import { BookingPartitions } from './bookings/booking-partitions';
 import { BookingsModule } from './bookings/bookings.module';
+import { ClockModule } from './common/clock/clock';
 import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -26,6 +27,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
+        ClockModule.forRoot(),
         DatabaseModule.forRoot('hairone-worker', { readReplicas: false }),
         RedisModule,
         HealthModule.register({ http: false }),

@@ -22,6 +22,16 @@ const ALLOWED: Array<[BookingStatus, BookingAction, Actor, BookingStatus]> = [
   ['upcoming', 'complete', 'admin', 'completed'],
   ['upcoming', 'no_show', 'shop_owner', 'no_show'],
   ['upcoming', 'no_show', 'admin', 'no_show'],
+  // Issue 16 adds rescheduling: a live booking keeps its status at its new time.
+  ...(['customer', 'shop_owner', 'admin'] as const).flatMap((actor) => [
+    ['pending_payment', 'reschedule', actor, 'pending_payment'] as [
+      BookingStatus,
+      BookingAction,
+      Actor,
+      BookingStatus,
+    ],
+    ['upcoming', 'reschedule', actor, 'upcoming'] as [BookingStatus, BookingAction, Actor, BookingStatus],
+  ]),
 ];
 
 describe('booking state machine', () => {

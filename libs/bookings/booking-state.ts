@@ -15,7 +15,14 @@ export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 /** Statuses that hold a staff member's time (the exclusion constraint covers exactly these). */
 export const LIVE_STATUSES: readonly BookingStatus[] = ['pending_payment', 'upcoming'];
 
-export const BOOKING_ACTIONS = ['confirm_payment', 'expire', 'cancel', 'complete', 'no_show'] as const;
+export const BOOKING_ACTIONS = [
+  'confirm_payment',
+  'expire',
+  'cancel',
+  'complete',
+  'no_show',
+  'reschedule',
+] as const;
 export type BookingAction = (typeof BOOKING_ACTIONS)[number];
 
 /** Who acts: the booking's customer, the owner of its shop, an admin, or the system (payments, sweeper). */
@@ -41,10 +48,19 @@ const RULES: Record<BookingAction, Rule> = {
   no_show: { from: ['upcoming'], to: 'no_show', actors: ['shop_owner', 'admin'] },
 };
 
+/** A reschedule moves a live booking in time and keeps its status (a hold stays a hold, a paid booking paid). */
+const RESCHEDULABLE: readonly BookingStatus[] = ['pending_payment', 'upcoming'];
+const RESCHEDULERS: readonly Actor[] = ['customer', 'shop_owner', 'admin'];
+
 export type TransitionResult =
   { allowed: true; to: BookingStatus } | { allowed: false; reason: 'forbidden' | 'invalid_transition' };
 
 export function transition(from: BookingStatus, action: BookingAction, actor: Actor): TransitionResult {
+  if (action === 'reschedule') {
+    if (!RESCHEDULERS.includes(actor)) return { allowed: false, reason: 'forbidden' };
+    if (!RESCHEDULABLE.includes(from)) return { allowed: false, reason: 'invalid_transition' };
+    return { allowed: true, to: from };
+  }
   const rule = RULES[action];
   if (!rule.actors.includes(actor)) return { allowed: false, reason: 'forbidden' };
   if (!rule.from.includes(from)) return { allowed: false, reason: 'invalid_transition' };
@@ -53,4 +69,43 @@ export function transition(from: BookingStatus, action: BookingAction, actor: Ac
 
 export function isLive(status: BookingStatus): boolean {
   return LIVE_STATUSES.includes(status);
+}
+
+/** When an action is asked for, relative to the booking's start and the cut-off of its policy. */
+export interface Timing {
+  now: number;
+  startsAt: number;
+  /** The last instant a customer may cancel for free or reschedule (the start less the free window). */
+  freeCancellationDeadline: number;
+}
+
+export type TimeRefusal = 'not_started' | 'cancellation_closed' | 'reschedule_closed';
+
+export type LifecycleResult = TransitionResult | { allowed: false; reason: TimeRefusal };
+
+/**
+ * The state machine with the time rules on top: a booking is completed or marked no-show only once it has started;
+ * a customer cancels only before the start, and reschedules only until the free-cancellation deadline; the shop's
+ * owner and admins reschedule until the start.
+ */
+export function decide(
+  from: BookingStatus,
+  action: BookingAction,
+  actor: Actor,
+  timing: Timing,
+): LifecycleResult {
+  const result = transition(from, action, actor);
+  if (!result.allowed) return result;
+  const { now, startsAt } = timing;
+  if ((action === 'complete' || action === 'no_show') && now < startsAt) {
+    return { allowed: false, reason: 'not_started' };
+  }
+  if (action === 'cancel' && actor === 'customer' && now >= startsAt) {
+    return { allowed: false, reason: 'cancellation_closed' };
+  }
+  if (action === 'reschedule') {
+    const closed = actor === 'customer' ? now > timing.freeCancellationDeadline : now >= startsAt;
+    if (closed) return { allowed: false, reason: 'reschedule_closed' };
+  }
+  return result;
 }

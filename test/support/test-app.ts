@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 
 import { createApiApp } from '../../src/app.factory';
+import { Clock } from '../../src/common/clock/clock';
 import { createRootLogger } from '../../src/common/logging/logger';
 import { AppConfig } from '../../src/config/app.config';
 import { testConfig } from './test-env';
@@ -20,10 +21,11 @@ export interface TestApp {
 export async function createTestApp(
   overrides: Record<string, string | undefined> = {},
   extraImports: ModuleMetadata['imports'] = [],
+  clock?: Clock,
 ): Promise<TestApp> {
   const config = testConfig(overrides);
   const logger = createRootLogger({ level: config.logLevel, name: 'hairone-test' });
-  const app = await createApiApp(config, logger, extraImports);
+  const app = await createApiApp(config, logger, extraImports, clock);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
