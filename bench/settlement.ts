@@ -75,14 +75,15 @@ async function seedTemplate(): Promise<void> {
          SELECT sv.shop_id, sv.id AS service_id, st.id AS staff_id, g
            FROM sv JOIN st USING (shop_id) CROSS JOIN generate_series(1, $2) g)
        INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
-                             payment_method, payment_status, amount_paise, commission_bps, commission_paise)
+                             payment_method, payment_status, amount_paise, commission_bps, commission_paise,
+                             charged_paise)
        SELECT (SELECT id FROM users WHERE role = 'customer'), shop_id, service_id, staff_id,
               now() - interval '7 days' + g * interval '30 minutes',
               now() - interval '7 days' + g * interval '30 minutes' + interval '30 minutes',
               (now() - interval '7 days')::date, 'completed',
               CASE WHEN g % 2 = 0 THEN 'ONLINE' ELSE 'PAY_AT_SHOP' END,
               CASE WHEN g % 2 = 0 THEN 'paid' ELSE 'unpaid' END,
-              ${PRICE}, 1000, ${COMMISSION}
+              ${PRICE}, 1000, ${COMMISSION}, ${PRICE}
          FROM numbered`,
       [SHOPS, perShop],
     );

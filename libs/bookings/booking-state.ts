@@ -31,7 +31,8 @@ export type Actor = (typeof ACTORS)[number];
 
 interface Rule {
   from: readonly BookingStatus[];
-  to: BookingStatus;
+  /** Where the action leads; null keeps the status (a reschedule moves a booking in time only). */
+  to: BookingStatus | null;
   actors: readonly Actor[];
 }
 
@@ -46,25 +47,18 @@ const RULES: Record<BookingAction, Rule> = {
   },
   complete: { from: ['upcoming'], to: 'completed', actors: ['shop_owner', 'admin'] },
   no_show: { from: ['upcoming'], to: 'no_show', actors: ['shop_owner', 'admin'] },
+  // A hold stays a hold at its new time, a paid booking stays paid.
+  reschedule: { from: ['pending_payment', 'upcoming'], to: null, actors: ['customer', 'shop_owner', 'admin'] },
 };
-
-/** A reschedule moves a live booking in time and keeps its status (a hold stays a hold, a paid booking paid). */
-const RESCHEDULABLE: readonly BookingStatus[] = ['pending_payment', 'upcoming'];
-const RESCHEDULERS: readonly Actor[] = ['customer', 'shop_owner', 'admin'];
 
 export type TransitionResult =
   { allowed: true; to: BookingStatus } | { allowed: false; reason: 'forbidden' | 'invalid_transition' };
 
 export function transition(from: BookingStatus, action: BookingAction, actor: Actor): TransitionResult {
-  if (action === 'reschedule') {
-    if (!RESCHEDULERS.includes(actor)) return { allowed: false, reason: 'forbidden' };
-    if (!RESCHEDULABLE.includes(from)) return { allowed: false, reason: 'invalid_transition' };
-    return { allowed: true, to: from };
-  }
   const rule = RULES[action];
   if (!rule.actors.includes(actor)) return { allowed: false, reason: 'forbidden' };
   if (!rule.from.includes(from)) return { allowed: false, reason: 'invalid_transition' };
-  return { allowed: true, to: rule.to };
+  return { allowed: true, to: rule.to ?? from };
 }
 
 export function isLive(status: BookingStatus): boolean {

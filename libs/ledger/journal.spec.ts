@@ -21,11 +21,11 @@ const booking = fc
     id: fc.uuid(),
     shopId: fc.constant(SHOP),
     paymentMethod: fc.constantFrom('ONLINE', 'PAY_AT_SHOP'),
-    paymentStatus: fc.constantFrom('unpaid', 'paid', 'refund_pending', 'refunded'),
-    amountPaise: fc.integer({ min: 100, max: 5_000_000 }),
+    paymentStatus: fc.constantFrom('unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded'),
+    chargedPaise: fc.integer({ min: 100, max: 5_000_000 }),
     commissionPaise: fc.integer({ min: 0, max: 100 }),
   })
-  .map((b) => ({ ...b, commissionPaise: Math.min(b.commissionPaise * 100, b.amountPaise) }));
+  .map((b) => ({ ...b, commissionPaise: Math.min(b.commissionPaise * 100, b.chargedPaise) }));
 
 describe('journalEntry', () => {
   it('accepts balanced lines and drops zero lines', () => {
@@ -110,10 +110,13 @@ describe('postings', () => {
   });
 
   it('a paid online booking owes the shop amount less commission; pay-at-shop makes the shop owe the commission', () => {
-    const base = { id: 'b', shopId: SHOP, amountPaise: 50_000, commissionPaise: 5_000 };
+    const base = { id: 'b', shopId: SHOP, chargedPaise: 50_000, commissionPaise: 5_000 };
     expect(shopNetPaise({ ...base, paymentMethod: 'ONLINE', paymentStatus: 'paid' })).toBe(45_000);
     expect(shopNetPaise({ ...base, paymentMethod: 'PAY_AT_SHOP', paymentStatus: 'unpaid' })).toBe(-5_000);
-    expect(shopNetPaise({ ...base, paymentMethod: 'ONLINE', paymentStatus: 'refunded' })).toBe(-5_000);
+    // A kept fee of a refunded-in-part booking: the shop gets the fee less its commission.
+    const fee = { ...base, chargedPaise: 10_000, commissionPaise: 1_000 };
+    expect(shopNetPaise({ ...fee, paymentMethod: 'ONLINE', paymentStatus: 'partially_refunded' })).toBe(9_000);
+    expect(shopNetPaise({ ...fee, paymentMethod: 'ONLINE', paymentStatus: 'refund_pending' })).toBe(9_000);
   });
 
   it('capture, settleable, settlement and payout leave the shop with nothing owed and the platform its commission', () => {
@@ -126,7 +129,7 @@ describe('postings', () => {
           ),
         (bookings) => {
           const entries = [
-            ...bookings.map((b) => capturePosting(`pay-${b.id}`, SHOP, b.amountPaise)),
+            ...bookings.map((b) => capturePosting(`pay-${b.id}`, SHOP, b.chargedPaise)),
             ...bookings.map(settleablePosting),
           ];
           const net = bookings.reduce((total, b) => total + shopNetPaise(b), 0);

@@ -1,12 +1,14 @@
+import { PaymentMethod, PaymentStatus } from '../payments/payment-status';
 import { JournalEntry, journalEntry } from './journal';
 
 /** What the ledger needs to know about a booking that has become settleable. */
 export interface SettleableBooking {
   id: string;
   shopId: string;
-  paymentMethod: 'ONLINE' | 'PAY_AT_SHOP';
-  paymentStatus: 'unpaid' | 'paid' | 'refund_pending' | 'refunded';
-  amountPaise: number;
+  paymentMethod: PaymentMethod;
+  paymentStatus: PaymentStatus;
+  /** What the customer finally pays: the amount of a completed booking, or a kept fee. */
+  chargedPaise: number;
   commissionPaise: number;
 }
 
@@ -27,20 +29,22 @@ export function refundPosting(paymentId: string, shopId: string, amountPaise: nu
 }
 
 /**
- * What a settleable booking is worth to its shop: a paid online booking, the amount less commission (the platform
- * holds the money); a booking paid at the shop, minus the commission (the shop holds the money and owes it).
+ * What a settleable booking is worth to its shop: paid online, what was charged less commission (the platform
+ * holds the money; a refund of the rest went back to the customer); paid at the shop, minus the commission (the
+ * shop holds the money and owes it).
  */
 export function shopNetPaise(booking: SettleableBooking): number {
-  return paidOnline(booking) ? booking.amountPaise - booking.commissionPaise : -booking.commissionPaise;
+  return paidOnline(booking) ? booking.chargedPaise - booking.commissionPaise : -booking.commissionPaise;
 }
 
-/** The money a booking brought in through the provider (0 when paid at the shop). */
+/** The money a booking brought in through the provider and kept (0 when paid at the shop). */
 export function onlineCollectedPaise(booking: SettleableBooking): number {
-  return paidOnline(booking) ? booking.amountPaise : 0;
+  return paidOnline(booking) ? booking.chargedPaise : 0;
 }
 
+/** Paid online: the capture happened; what is not charged of it is (being) refunded. */
 function paidOnline(booking: SettleableBooking): boolean {
-  return booking.paymentMethod === 'ONLINE' && booking.paymentStatus === 'paid';
+  return booking.paymentMethod === 'ONLINE' && booking.paymentStatus !== 'unpaid';
 }
 
 /** A booking became settleable (completed, or a paid no-show): the shop's share and the commission accrue. */

@@ -1,9 +1,10 @@
 import { BookingStatus } from '../bookings/booking-state';
+import { PaymentStatus } from './payment-status';
 
 /** What the platform knows about a booking when the provider reports a captured payment for its order. */
 export interface BookingPaymentState {
   status: BookingStatus;
-  paymentStatus: 'unpaid' | 'paid' | 'refund_pending' | 'refunded';
+  paymentStatus: PaymentStatus;
   amountPaise: number;
   currency: string;
   /** The provider payment already recorded for this booking, if any. */

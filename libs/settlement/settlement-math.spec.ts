@@ -9,13 +9,13 @@ const booking = fc
     shopId: fc.constant('shop'),
     paymentMethod: fc.constantFrom('ONLINE', 'PAY_AT_SHOP'),
     paymentStatus: fc.constantFrom('unpaid', 'paid'),
-    amountPaise: fc.integer({ min: 100, max: 5_000_000 }),
+    chargedPaise: fc.integer({ min: 100, max: 5_000_000 }),
     commissionPaise: fc.integer({ min: 0, max: 5_000_000 }),
   })
   .map((b) => ({
     ...b,
     paymentStatus: b.paymentMethod === 'PAY_AT_SHOP' ? ('unpaid' as const) : b.paymentStatus,
-    commissionPaise: Math.min(b.commissionPaise, b.amountPaise),
+    commissionPaise: Math.min(b.commissionPaise, b.chargedPaise),
   }));
 
 describe('settlementTotals', () => {
@@ -26,7 +26,7 @@ describe('settlementTotals', () => {
         shopId: 's',
         paymentMethod: 'ONLINE',
         paymentStatus: 'paid',
-        amountPaise: 50_000,
+        chargedPaise: 50_000,
         commissionPaise: 5_000,
       },
       {
@@ -34,7 +34,7 @@ describe('settlementTotals', () => {
         shopId: 's',
         paymentMethod: 'ONLINE',
         paymentStatus: 'paid',
-        amountPaise: 30_000,
+        chargedPaise: 30_000,
         commissionPaise: 3_000,
       },
       {
@@ -42,7 +42,7 @@ describe('settlementTotals', () => {
         shopId: 's',
         paymentMethod: 'PAY_AT_SHOP',
         paymentStatus: 'unpaid',
-        amountPaise: 40_000,
+        chargedPaise: 40_000,
         commissionPaise: 4_000,
       },
     ]);
@@ -118,16 +118,17 @@ describe('payoutAmountPaise', () => {
 });
 
 describe('isSettleable', () => {
+  // Issue 16: no-shows and cancellations are settled when they kept a fee (chargedPaise > 0), whatever was paid.
   it.each([
-    ['completed', 'unpaid', true],
-    ['completed', 'paid', true],
-    ['no_show', 'paid', true],
-    ['no_show', 'unpaid', false],
-    ['cancelled', 'paid', false],
-    ['upcoming', 'paid', false],
-    ['expired', 'unpaid', false],
-    ['pending_payment', 'unpaid', false],
-  ])('%s with %s -> %s', (status, paymentStatus, expected) => {
-    expect(isSettleable({ status, paymentStatus })).toBe(expected);
+    ['completed', 30_000, true],
+    ['no_show', 30_000, true],
+    ['no_show', 0, false],
+    ['cancelled', 5_000, true],
+    ['cancelled', 0, false],
+    ['upcoming', 30_000, false],
+    ['expired', 0, false],
+    ['pending_payment', 0, false],
+  ])('%s charged %i -> %s', (status, chargedPaise, expected) => {
+    expect(isSettleable({ status, chargedPaise })).toBe(expected);
   });
 });

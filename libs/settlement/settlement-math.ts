@@ -33,7 +33,13 @@ export function payoutAmountPaise(netPaise: number, payableBeforePaise: number):
   return Math.max(0, Math.min(netPaise, payableBeforePaise + netPaise));
 }
 
-/** Booking statuses that a settlement takes (with the payment condition for no-shows). */
-export function isSettleable(booking: { status: string; paymentStatus: string }): boolean {
-  return booking.status === 'completed' || (booking.status === 'no_show' && booking.paymentStatus === 'paid');
+/**
+ * What a settlement takes: completed bookings, and no-shows and cancellations that kept a fee. The partial index
+ * `bookings_settleable_idx` and the settlement's claim have the same condition.
+ */
+export function isSettleable(booking: { status: string; chargedPaise: number }): boolean {
+  return (
+    booking.status === 'completed' ||
+    ((booking.status === 'no_show' || booking.status === 'cancelled') && booking.chargedPaise > 0)
+  );
 }

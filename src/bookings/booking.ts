@@ -1,4 +1,5 @@
 import { BookingStatus } from '../../libs/bookings/booking-state';
+import { CancellationPolicy } from '../../libs/bookings/cancellation-policy';
 import { PaymentMethod, PaymentStatus } from '../../libs/payments/payment-status';
 import { BookingSettlementStatus } from '../../libs/settlement/settlement-status';
 
@@ -27,7 +28,16 @@ export interface Booking {
   paymentMethod: PaymentMethod;
   paymentStatus: PaymentStatus;
   amountPaise: number;
+  commissionBps: number;
+  /** round(chargedPaise * commissionBps / 10000), fixed when the booking reaches its final status. */
   commissionPaise: number;
+  /** What the customer finally pays: the amount (confirmed, completed), a kept fee, or nothing. */
+  chargedPaise: number;
+  /** What was given back of the money paid online, as the provider reported it. */
+  refundedPaise: number;
+  rescheduleCount: number;
+  /** The shop's cancellation policy when the booking was made. */
+  policy: CancellationPolicy;
   settlementStatus: BookingSettlementStatus;
   expiresAt: Date | null;
   cancelReason: string | null;

@@ -7,17 +7,30 @@ import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
+import { BookingLifecycleService } from './booking-lifecycle.service';
 import { BookingsService } from './bookings.service';
 import { BookingDto } from './dto/booking.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { CancelBookingDto, ListBookingsQueryDto } from './dto/list-bookings.query.dto';
+import { RescheduleBookingDto } from './dto/reschedule-booking.dto';
+import { RescheduleService } from './reschedule.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationFailedError(['Idempotency-Key must be 1-255 printable ASCII characters']);
+  }
+}
 
 @ApiTags('bookings')
 @Controller('bookings')
 export class BookingsController {
-  constructor(private readonly bookings: BookingsService) {}
+  constructor(
+    private readonly bookings: BookingsService,
+    private readonly lifecycle: BookingLifecycleService,
+    private readonly rescheduling: RescheduleService,
+  ) {}
 
   @Post()
   @Roles('customer')
@@ -40,9 +53,7 @@ export class BookingsController {
     @Body() dto: CreateBookingDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<BookingDto> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationFailedError(['Idempotency-Key must be 1-255 printable ASCII characters']);
-    }
+    checkIdempotencyKey(idempotencyKey);
     return this.bookings.create(customer, dto, idempotencyKey);
   }
 
@@ -74,6 +85,10 @@ export class BookingsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: "Cancel a booking (its customer, its shop's owner, or an admin); the slot is freed",
+    description:
+      'A customer cancels only before the start (409 CANCELLATION_CLOSED). Cancelled at least the policy\'s ' +
+      'freeCancellationHours before the start, or by the shop or an admin, a paid booking is refunded in full; ' +
+      'later, the shop keeps lateCancellationFeeBps of the amount and the rest is refunded.',
   })
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 403, 404, 409)
@@ -82,26 +97,64 @@ export class BookingsController {
     @UuidParam('id') id: string,
     @Body() dto: CancelBookingDto,
   ): Promise<BookingDto> {
-    return this.bookings.cancel(user, id, dto?.reason);
+    return this.lifecycle.cancel(user, id, dto?.reason);
   }
 
   @Post(':id/complete')
   @Authenticated()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: "Mark a booking completed (its shop's owner or an admin)" })
+  @ApiOperation({
+    summary: "Mark a booking completed (its shop's owner or an admin)",
+    description: 'Only once it has started (409 BOOKING_NOT_STARTED).',
+  })
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 403, 404, 409)
   complete(@CurrentUser() user: AuthenticatedUser, @UuidParam('id') id: string): Promise<BookingDto> {
-    return this.bookings.complete(user, id);
+    return this.lifecycle.complete(user, id);
   }
 
   @Post(':id/no-show')
   @Authenticated()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: "Mark a booking as a no-show (its shop's owner or an admin)" })
+  @ApiOperation({
+    summary: "Mark a booking as a no-show (its shop's owner or an admin)",
+    description:
+      'Only once it has started (409 BOOKING_NOT_STARTED). A paid booking keeps noShowFeeBps of its amount and ' +
+      'the rest is refunded.',
+  })
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 403, 404, 409)
   noShow(@CurrentUser() user: AuthenticatedUser, @UuidParam('id') id: string): Promise<BookingDto> {
-    return this.bookings.noShow(user, id);
+    return this.lifecycle.noShow(user, id);
+  }
+
+  @Post(':id/reschedule')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @RateLimit('bookings')
+  @ApiOperation({
+    summary: "Move a booking to another time (its customer, its shop's owner, or an admin)",
+    description:
+      'Same service, same payment: a paid booking stays paid, a hold keeps its expiresAt. Customers may move a ' +
+      "booking until the policy's freeCancellationHours before its start, the shop and admins until the start " +
+      '(409 RESCHEDULE_CLOSED). The new time is taken and the old one freed in one transaction (409 ' +
+      'SLOT_UNAVAILABLE when it is not free, and nothing changes). The same Idempotency-Key with the same body ' +
+      'returns the booking instead of moving it again.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 255 printable ASCII characters',
+  })
+  @ApiOkResponse({ type: BookingDto })
+  @ApiErrors(400, 403, 404, 409, 422)
+  reschedule(
+    @CurrentUser() user: AuthenticatedUser,
+    @UuidParam('id') id: string,
+    @Body() dto: RescheduleBookingDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<BookingDto> {
+    checkIdempotencyKey(idempotencyKey);
+    return this.rescheduling.reschedule(user, id, dto, idempotencyKey);
   }
 }

@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
+import { PG_EXCLUSION_VIOLATION } from '../common/database/pg-errors';
 import { DomainError } from '../common/errors/domain-error';
 
 export class SlotUnavailableError extends DomainError {
@@ -95,7 +96,34 @@ export class BookingActionForbiddenError extends DomainError {
  * Not an answer by itself; the caller retries with a fresh look or treats the time as taken.
  */
 export class BookingOverlapError extends Error {
+  readonly sqlstate = PG_EXCLUSION_VIOLATION;
+
   constructor() {
     super('A live booking of the same staff member overlaps');
   }
 }
+
+export class BookingNotStartedError extends DomainError {
+  constructor(action: string) {
+    super(HttpStatus.CONFLICT, 'BOOKING_NOT_STARTED', `A booking can be ${action} only once it has started`);
+  }
+}
+
+export class CancellationClosedError extends DomainError {
+  constructor() {
+    super(
+      HttpStatus.CONFLICT,
+      'CANCELLATION_CLOSED',
+      'This booking has started; only the shop can cancel it now',
+    );
+  }
+}
+
+export class RescheduleClosedError extends DomainError {
+  constructor(detail: string) {
+    super(HttpStatus.CONFLICT, 'RESCHEDULE_CLOSED', `This booking can no longer be rescheduled: ${detail}`);
+  }
+}
+
+/** Raised inside a transaction when a concurrent request with the same Idempotency-Key won; its result is replayed. */
+export class IdempotencyKeyTakenError extends Error {}

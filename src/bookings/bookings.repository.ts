@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { BookingStatus } from '../../libs/bookings/booking-state';
+import { CancellationPolicy } from '../../libs/bookings/cancellation-policy';
 import { PaymentMethod, PaymentStatus } from '../../libs/payments/payment-status';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { BookingSettlementStatus } from '../../libs/settlement/settlement-status';
@@ -27,7 +28,14 @@ interface BookingRow {
   payment_method: PaymentMethod;
   payment_status: PaymentStatus;
   amount_paise: number;
+  commission_bps: number;
   commission_paise: number;
+  charged_paise: number;
+  refunded_paise: number;
+  reschedule_count: number;
+  free_cancellation_hours: number;
+  late_cancellation_fee_bps: number;
+  no_show_fee_bps: number;
   settlement_status: BookingSettlementStatus;
   expires_at: Date | null;
   cancel_reason: string | null;
@@ -57,7 +65,16 @@ function toBooking(row: BookingRow): Booking {
     paymentMethod: row.payment_method,
     paymentStatus: row.payment_status,
     amountPaise: row.amount_paise,
+    commissionBps: row.commission_bps,
     commissionPaise: row.commission_paise,
+    chargedPaise: row.charged_paise,
+    refundedPaise: row.refunded_paise,
+    rescheduleCount: row.reschedule_count,
+    policy: {
+      freeCancellationHours: row.free_cancellation_hours,
+      lateCancellationFeeBps: row.late_cancellation_fee_bps,
+      noShowFeeBps: row.no_show_fee_bps,
+    },
     settlementStatus: row.settlement_status,
     expiresAt: row.expires_at,
     cancelReason: row.cancel_reason,
@@ -93,6 +110,7 @@ export interface BookingContext {
   openingHours: OpeningInterval[];
   slotIntervalMinutes: number;
   commissionBps: number;
+  policy: CancellationPolicy;
   service: { durationMinutes: number; pricePaise: number } | null;
   staffIds: string[];
   ownerId: string;
@@ -111,7 +129,36 @@ export interface NewBooking {
   amountPaise: number;
   commissionBps: number;
   commissionPaise: number;
+  chargedPaise: number;
+  policy: CancellationPolicy;
   expiresAt: number | null;
+}
+
+/** What a status change may set besides the status; only the fields given are written. */
+export interface BookingChanges {
+  status?: BookingStatus;
+  paymentStatus?: PaymentStatus;
+  chargedPaise?: number;
+  commissionPaise?: number;
+  refundedPaise?: number;
+  cancelReason?: string;
+}
+
+const CHANGE_COLUMNS: Record<keyof BookingChanges, string> = {
+  status: 'status',
+  paymentStatus: 'payment_status',
+  chargedPaise: 'charged_paise',
+  commissionPaise: 'commission_paise',
+  refundedPaise: 'refunded_paise',
+  cancelReason: 'cancel_reason',
+};
+
+/** Where a reschedule moves a booking. */
+export interface BookingMove {
+  staffId: string;
+  startsAt: number;
+  endsAt: number;
+  localDate: string;
 }
 
 export interface BookingFilter {
@@ -126,7 +173,9 @@ export interface BookingFilter {
 const SELECT_BOOKING = `
   SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
-         b.amount_paise, b.commission_paise, b.settlement_status, b.expires_at, b.cancel_reason, b.created_at,
+         b.amount_paise, b.commission_bps, b.commission_paise, b.charged_paise, b.refunded_paise, b.reschedule_count,
+         b.free_cancellation_hours, b.late_cancellation_fee_bps, b.no_show_fee_bps,
+         b.settlement_status, b.expires_at, b.cancel_reason, b.created_at,
          s.timezone, s.owner_id AS shop_owner_id,
          p.id AS payment_id, p.provider AS payment_provider, p.key_id AS payment_key_id,
          p.provider_order_id AS payment_order_id, p.amount_paise AS payment_amount_paise,
@@ -165,13 +214,16 @@ export class BookingsRepository {
       opening_hours: OpeningInterval[];
       slot_interval_minutes: number;
       commission_bps: number;
+      free_cancellation_hours: number;
+      late_cancellation_fee_bps: number;
+      no_show_fee_bps: number;
       duration_minutes: number | null;
       price_paise: number | null;
       owner_id: string;
       staff_ids: string[];
     }> = await manager.query(
       `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.owner_id,
-              sv.duration_minutes, sv.price_paise,
+              s.free_cancellation_hours, s.late_cancellation_fee_bps, s.no_show_fee_bps, sv.duration_minutes, sv.price_paise,
               ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
          FROM shops s LEFT JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
         WHERE s.id = $1`,
@@ -185,6 +237,11 @@ export class BookingsRepository {
       openingHours: shop.opening_hours,
       slotIntervalMinutes: shop.slot_interval_minutes,
       commissionBps: shop.commission_bps,
+      policy: {
+        freeCancellationHours: shop.free_cancellation_hours,
+        lateCancellationFeeBps: shop.late_cancellation_fee_bps,
+        noShowFeeBps: shop.no_show_fee_bps,
+      },
       service:
         shop.duration_minutes === null || shop.price_paise === null
           ? null
@@ -203,12 +260,15 @@ export class BookingsRepository {
     const rows: BookingRow[] = await this.refusingOverlap(() =>
       manager.query(
         `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
-                             payment_method, amount_paise, commission_bps, commission_paise, expires_at)
-       VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8, $9, $10, $11, $12,
-               to_timestamp($13 / 1000.0))
-       RETURNING id, customer_id, shop_id, service_id, staff_id, starts_at, ends_at,
-                 to_char(local_date, 'YYYY-MM-DD') AS local_date, status, payment_method, payment_status,
-                 amount_paise, commission_paise, settlement_status, expires_at, cancel_reason, created_at`,
+                               payment_method, amount_paise, commission_bps, commission_paise, expires_at,
+                               charged_paise, free_cancellation_hours, late_cancellation_fee_bps, no_show_fee_bps)
+         VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8, $9, $10, $11, $12,
+                 to_timestamp($13 / 1000.0), $14, $15, $16, $17)
+         RETURNING id, customer_id, shop_id, service_id, staff_id, starts_at, ends_at,
+                   to_char(local_date, 'YYYY-MM-DD') AS local_date, status, payment_method, payment_status,
+                   amount_paise, commission_bps, commission_paise, charged_paise, refunded_paise, reschedule_count,
+                   free_cancellation_hours, late_cancellation_fee_bps, no_show_fee_bps,
+                   settlement_status, expires_at, cancel_reason, created_at`,
         [
           booking.customerId,
           booking.shopId,
@@ -223,6 +283,10 @@ export class BookingsRepository {
           booking.commissionBps,
           booking.commissionPaise,
           booking.expiresAt,
+          booking.chargedPaise,
+          booking.policy.freeCancellationHours,
+          booking.policy.lateCancellationFeeBps,
+          booking.policy.noShowFeeBps,
         ],
       ),
     );
@@ -233,7 +297,7 @@ export class BookingsRepository {
   async expireStaleHolds(manager: EntityManager, shopId: string, localDate: string): Promise<string[]> {
     const rows = await queryReturning<{ id: string }>(
       manager,
-      `UPDATE bookings SET status = 'expired', updated_at = now()
+      `UPDATE bookings SET status = 'expired', charged_paise = 0, commission_paise = 0, updated_at = now()
         WHERE shop_id = $1 AND local_date = $2 AND status = 'pending_payment' AND expires_at <= now()
         RETURNING id`,
       [shopId, localDate],
@@ -253,20 +317,30 @@ export class BookingsRepository {
     return rows.map((row) => ({ shopId: row.shop_id, localDate: row.local_date }));
   }
 
-  /** Moves a booking to `to` if it is still in `from`; false when someone else changed it first. */
-  async changeStatus(
+  /**
+   * Changes a booking if its status (and payment status, when given) are still what the caller read; false when
+   * someone else changed it first. Only the fields in `changes` are written.
+   */
+  async change(
     manager: EntityManager,
     booking: BookingKey,
-    from: BookingStatus,
-    to: BookingStatus,
-    cancelReason?: string,
+    expected: { status: BookingStatus; paymentStatus?: PaymentStatus },
+    changes: BookingChanges,
   ): Promise<boolean> {
+    const params: unknown[] = [booking.id, booking.localDate, expected.status, expected.paymentStatus ?? null];
+    const sets = Object.entries(changes)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value]) => {
+        params.push(value);
+        return `${CHANGE_COLUMNS[field as keyof BookingChanges]} = $${params.length}`;
+      });
     const rows = await this.refusingOverlap(() =>
       queryReturning(
         manager,
-        `UPDATE bookings SET status = $3, cancel_reason = COALESCE($4::text, cancel_reason), updated_at = now()
-          WHERE id = $1 AND local_date = $5 AND status = $2 RETURNING id`,
-        [booking.id, from, to, cancelReason ?? null, booking.localDate],
+        `UPDATE bookings SET ${[...sets, 'updated_at = now()'].join(', ')}
+          WHERE id = $1 AND local_date = $2 AND status = $3 AND ($4::text IS NULL OR payment_status = $4)
+          RETURNING id`,
+        params,
       ),
     );
     return rows.length === 1;
@@ -276,18 +350,28 @@ export class BookingsRepository {
    * Moves a booking's status and payment status together, if both are still what the caller read; false when
    * someone else changed the booking first.
    */
-  async changePaymentState(
+  changePaymentState(
     manager: EntityManager,
     booking: BookingKey,
     from: { status: BookingStatus; paymentStatus: PaymentStatus },
     to: { status: BookingStatus; paymentStatus: PaymentStatus },
   ): Promise<boolean> {
+    return this.change(manager, booking, from, to);
+  }
+
+  /**
+   * Moves a live booking to another time (and maybe staff member and day, so another partition), if it is still in
+   * the status the caller read. The no-overlap constraint of the target partition is the last line of defence.
+   */
+  async move(manager: EntityManager, booking: Booking, to: BookingMove): Promise<boolean> {
     const rows = await this.refusingOverlap(() =>
       queryReturning(
         manager,
-        `UPDATE bookings SET status = $4, payment_status = $5, updated_at = now()
-          WHERE id = $1 AND local_date = $6 AND status = $2 AND payment_status = $3 RETURNING id`,
-        [booking.id, from.status, from.paymentStatus, to.status, to.paymentStatus, booking.localDate],
+        `UPDATE bookings SET staff_id = $4, starts_at = to_timestamp($5 / 1000.0), ends_at = to_timestamp($6 / 1000.0),
+                             local_date = $7, reschedule_count = reschedule_count + 1, updated_at = now()
+          WHERE id = $1 AND local_date = $2 AND status = $3
+          RETURNING id`,
+        [booking.id, booking.localDate, booking.status, to.staffId, to.startsAt, to.endsAt, to.localDate],
       ),
     );
     return rows.length === 1;

@@ -4,50 +4,38 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { Actor, BookingAction, isLive, transition } from '../../libs/bookings/booking-state';
-import { settleablePosting } from '../../libs/ledger/postings';
 import { commissionPaise } from '../../libs/money/money';
-import { isSettleable } from '../../libs/settlement/settlement-math';
 import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
 import { DayCreatedConcurrentlyError } from '../availability/availability.repository';
+import { CLOCK,Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
-import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
 import { CheckoutService } from '../payments/checkout.service';
 import { OnlinePaymentsDisabledError, PaymentProviderUnavailableError } from '../payments/payments.errors';
-import { PaymentsQueue } from '../payments/payments.queue';
-import { PaymentsRepository } from '../payments/payments.repository';
 import { Booking } from './booking';
+import { actorFor, assertBookingWindow } from './booking-access';
 import {
-  BeyondHorizonError,
-  BookingActionForbiddenError,
   BookingNotFoundError,
   BookingOverlapError,
   IdempotencyKeyReusedError,
-  InvalidBookingTransitionError,
+  IdempotencyKeyTakenError,
   InvalidServiceError,
   InvalidStaffError,
-  NoticeTooShortError,
   OutsideOpeningHoursError,
   ShopNotBookableError,
   SlotUnavailableError,
-  StartInPastError,
 } from './bookings.errors';
 import { BookingsRepository } from './bookings.repository';
 import { BookingDto } from './dto/booking.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { ListBookingsQueryDto } from './dto/list-bookings.query.dto';
-import { SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
+import { isShopDayRace, SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
 
-const MINUTE_MS = 60_000;
-
-/** Raised inside the transaction when a concurrent request with the same Idempotency-Key won. */
-class IdempotencyKeyTakenError extends Error {}
 
 function requestHash(dto: CreateBookingDto): string {
   const canonical = [
@@ -74,11 +62,9 @@ export class BookingsService {
     private readonly shopDays: ShopDays,
     private readonly metrics: MetricsService,
     private readonly checkout: CheckoutService,
-    private readonly payments: PaymentsRepository,
-    private readonly paymentsQueue: PaymentsQueue,
-    private readonly ledger: LedgerRepository,
     private readonly outbox: NotificationsOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -108,7 +94,8 @@ export class BookingsService {
           if (!context || context.shopStatus !== 'active') throw new ShopNotBookableError();
           if (!context.service) throw new InvalidServiceError();
           if (dto.staffId && !context.staffIds.includes(dto.staffId)) throw new InvalidStaffError();
-          this.assertBookingWindow(startsAt);
+          const now = this.clock.now();
+          assertBookingWindow(startsAt, now, this.config.bookings);
 
           const localDate = localDateOf(startsAt, context.timezone);
           const slot = candidateSlots(localDate, context, context.service.durationMinutes).find(
@@ -139,7 +126,10 @@ export class BookingsService {
               amountPaise,
               commissionBps: context.commissionBps,
               commissionPaise: commissionPaise(amountPaise, context.commissionBps),
-              expiresAt: online ? Date.now() + this.config.payments.pendingTtlSeconds * 1000 : null,
+              // A hold costs nothing until it is paid; a pay-at-shop booking is confirmed at its price.
+              chargedPaise: online ? 0 : amountPaise,
+              policy: context.policy,
+              expiresAt: online ? now + this.config.payments.pendingTtlSeconds * 1000 : null,
             },
             context,
           );
@@ -203,17 +193,26 @@ export class BookingsService {
     return inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const day = await this.shopDays.open(manager, booking.shopId, booking.localDate);
-        const current = await this.bookings.getById(booking.id, manager);
+        const { day, booking: current } = await this.shopDays.openFor(manager, booking.id);
         if (current.payment) return false;
-        if (await this.bookings.changeStatus(manager, booking, 'pending_payment', 'expired')) {
+        const expired = await this.bookings.change(
+          manager,
+          current,
+          { status: 'pending_payment' },
+          { status: 'expired', chargedPaise: 0, commissionPaise: 0 },
+        );
+        if (expired) {
           day.release([booking.id]);
           await day.save();
         }
         await this.bookings.deleteIdempotencyKeysOf(manager, booking.id);
         return true;
       },
-      { attempts: SHOP_DAY_ATTEMPTS, onRetry: (error) => this.countRetry('release_hold', error) },
+      {
+        attempts: SHOP_DAY_ATTEMPTS,
+        retryOn: isShopDayRace,
+        onRetry: (error) => this.countRetry('release_hold', error),
+      },
     );
   }
 
@@ -235,118 +234,18 @@ export class BookingsService {
       query.limit + 1,
       after,
     );
-    return toPage(rows, query.limit, BookingDto.from, (booking) => [
-      booking.startsAt.toISOString(),
-      booking.id,
-    ]);
-  }
-
-  cancel(user: AuthenticatedUser, id: string, reason?: string): Promise<BookingDto> {
-    return this.move(user, id, 'cancel', reason);
-  }
-
-  complete(user: AuthenticatedUser, id: string): Promise<BookingDto> {
-    return this.move(user, id, 'complete');
-  }
-
-  noShow(user: AuthenticatedUser, id: string): Promise<BookingDto> {
-    return this.move(user, id, 'no_show');
-  }
-
-  /**
-   * Applies a state-machine action. When the booking leaves a live status its time is freed in the read model in the
-   * same transaction (and the day's version moves, so cached slots show it again at once).
-   */
-  private async move(
-    user: AuthenticatedUser,
-    id: string,
-    action: BookingAction,
-    reason?: string,
-  ): Promise<BookingDto> {
-    const booking = await this.findVisible(user, id);
-    const actor = this.actorFor(user, booking) as Actor;
-    const first = transition(booking.status, action, actor);
-    if (!first.allowed && first.reason === 'forbidden')
-      throw new BookingActionForbiddenError(action.replace('_', '-'));
-
-    const refundOf = await inSerializableTransaction(
-      this.dataSource,
-      async (manager) => {
-        const day = await this.shopDays.open(manager, booking.shopId, booking.localDate);
-        const current = await this.bookings.getById(id, manager);
-        const result = transition(current.status, action, actor);
-        if (!result.allowed) throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
-        if (!(await this.bookings.changeStatus(manager, current, current.status, result.to, reason))) {
-          throw new InvalidBookingTransitionError(current.status, this.pastTense(action));
-        }
-        if (isLive(current.status) && !isLive(result.to)) {
-          day.release([id]);
-          await day.save();
-        }
-        // A completed booking or a paid no-show is now owed to the shop (less commission): post it to the ledger.
-        if (isSettleable({ status: result.to, paymentStatus: current.paymentStatus })) {
-          await this.ledger.post(manager, settleablePosting(current));
-        }
-        if (action === 'cancel') await this.outbox.bookingCancelled(manager, id);
-        // Cancelling a paid booking gives the money back: one refund per payment, sent by the worker.
-        if (action === 'cancel' && current.paymentStatus === 'paid' && current.payment) {
-          await this.bookings.changePaymentState(
-            manager,
-            current,
-            { status: result.to, paymentStatus: 'paid' },
-            { status: result.to, paymentStatus: 'refund_pending' },
-          );
-          if (await this.payments.requestRefund(manager, current.payment.id)) return current.payment.id;
-        }
-        return null;
-      },
-      { attempts: SHOP_DAY_ATTEMPTS, onRetry: (error) => this.countRetry(action, error) },
-    ).catch((error: unknown) => {
-      if (error instanceof RetriesExhaustedError) {
-        throw new InvalidBookingTransitionError(booking.status, this.pastTense(action));
-      }
-      throw error;
-    });
-    if (refundOf) await this.paymentsQueue.refund({ paymentId: refundOf });
-    return BookingDto.from(await this.bookings.getById(id));
+    return toPage(rows, query.limit, BookingDto.from, (booking) => [booking.startsAt.toISOString(), booking.id]);
   }
 
   /** The booking if `user` may see it (its customer, its shop's owner, an admin); others get 404. */
-  private async findVisible(user: AuthenticatedUser, id: string): Promise<Booking> {
+  async findVisible(user: AuthenticatedUser, id: string): Promise<Booking> {
     const booking = await this.bookings.findById(id);
-    if (!booking || !this.actorFor(user, booking)) throw new BookingNotFoundError();
+    if (!booking || !actorFor(user, booking)) throw new BookingNotFoundError();
     return booking;
   }
 
-  /** How `user` relates to the booking, or null when not at all. */
-  private actorFor(user: AuthenticatedUser, booking: Booking): Actor | null {
-    if (user.role === 'admin') return 'admin';
-    if (user.role === 'shop_owner' && booking.shopOwnerId === user.id) return 'shop_owner';
-    if (user.role === 'customer' && booking.customerId === user.id) return 'customer';
-    return null;
-  }
-
-  private pastTense(action: BookingAction): string {
-    return {
-      confirm_payment: 'confirmed',
-      expire: 'expired',
-      cancel: 'cancelled',
-      complete: 'completed',
-      no_show: 'marked no-show',
-    }[action];
-  }
-
   private countRetry(operation: string, error: unknown): void {
-    const sqlstate = (error as { driverError?: { code?: string } }).driverError?.code ?? 'unknown';
-    this.metrics.transactionRetries.inc({ operation, sqlstate });
-  }
-
-  private assertBookingWindow(startsAt: number): void {
-    const now = Date.now();
-    const { minNoticeMinutes, horizonDays } = this.config.bookings;
-    if (startsAt < now) throw new StartInPastError();
-    if (startsAt < now + minNoticeMinutes * MINUTE_MS) throw new NoticeTooShortError(minNoticeMinutes);
-    if (startsAt > now + horizonDays * 24 * 60 * MINUTE_MS) throw new BeyondHorizonError(horizonDays);
+    this.metrics.countRetry(operation, error);
   }
 
   private async replay(customerId: string, key: string, hash: string): Promise<BookingDto | null> {

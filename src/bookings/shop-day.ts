@@ -3,12 +3,27 @@ import { EntityManager } from 'typeorm';
 
 import { BusyMap, toIntervals, withBooking, withoutBookings } from '../../libs/slots/busy-map';
 import { freeStaff, Interval } from '../../libs/slots/slot-engine';
-import { AvailabilityRepository } from '../availability/availability.repository';
+import { AvailabilityRepository, DayCreatedConcurrentlyError } from '../availability/availability.repository';
 import { NotificationsOutbox } from '../notifications/outbox';
+import { Booking } from './booking';
 import { BookingsRepository } from './bookings.repository';
 
 /** Attempts of a transaction over shop-days before it gives up (serialization failures under contention). */
 export const SHOP_DAY_ATTEMPTS = 10;
+
+/**
+ * The booking moved to another day (a reschedule committed) between reading it and locking its day: the
+ * transaction starts again and locks the day it is on now.
+ */
+export class BookingMovedConcurrentlyError extends Error {
+  constructor() {
+    super('The booking moved to another day while its day was being locked');
+  }
+}
+
+/** What a transaction over shop-days retries besides serialization failures. */
+export const isShopDayRace = (error: unknown): boolean =>
+  error instanceof DayCreatedConcurrentlyError || error instanceof BookingMovedConcurrentlyError;
 
 const entryCount = (busy: BusyMap) => Object.values(busy).reduce((sum, entries) => sum + entries.length, 0);
 
@@ -94,5 +109,27 @@ export class ShopDays {
       date,
       busy,
     );
+  }
+
+  /**
+   * Locks the day a booking is on and reads the booking under that lock. Retry on `isShopDayRace`: a reschedule may
+   * move the booking to another day between the two reads.
+   */
+  async openFor(manager: EntityManager, bookingId: string): Promise<{ day: ShopDay; booking: Booking }> {
+    const seen = await this.bookings.getById(bookingId, manager);
+    const day = await this.open(manager, seen.shopId, seen.localDate);
+    const booking = await this.bookings.getById(bookingId, manager);
+    if (booking.localDate !== seen.localDate) throw new BookingMovedConcurrentlyError();
+    return { day, booking };
+  }
+
+  /**
+   * Locks several days of one shop in date order (so two transactions over the same days never wait on each other
+   * crosswise); one day given twice is opened once.
+   */
+  async openAll(manager: EntityManager, shopId: string, dates: readonly string[]): Promise<Map<string, ShopDay>> {
+    const days = new Map<string, ShopDay>();
+    for (const date of [...new Set(dates)].sort()) days.set(date, await this.open(manager, shopId, date));
+    return days;
   }
 }

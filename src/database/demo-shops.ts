@@ -1,9 +1,12 @@
 import { DateTime } from 'luxon';
-import { DataSource } from 'typeorm';
 
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
+import { candidateSlots } from '../../libs/slots/slot-engine';
+import { BookingLifecycleService } from '../bookings/booking-lifecycle.service';
 import { BookingsService } from '../bookings/bookings.service';
+import { ManualClock } from '../common/clock/clock';
 import { CatalogRepository } from '../shops/catalog.repository';
+import { Shop } from '../shops/shop.entity';
 import { ShopsRepository } from '../shops/shops.repository';
 
 /** City centres the demo shops (and the geo benchmark) cluster around. */
@@ -76,74 +79,98 @@ export async function seedDemoShops(
   return created;
 }
 
-/**
- * A few upcoming pay-at-shop bookings for the demo customer at the demo owner's first shops, made through the real
- * booking transaction, so slots and bookings in Swagger show real data.
- */
-/**
- * Completed bookings from the past two days at the demo owner's first shops, so a new user can run a settlement
- * (POST /settlements/runs) at once. They are booked and completed through the service (so the ledger has them),
- * then moved into the past: the API only books the future, and a completed booking no longer holds its slot.
- */
-export async function seedDemoHistory(
-  customerId: string,
-  ownerId: string,
-  shops: ShopsRepository,
-  catalog: CatalogRepository,
-  bookings: BookingsService,
-  dataSource: DataSource,
-): Promise<number> {
-  const active = (await shops.list({ ownerId, status: 'active' }, 3)).filter(
-    (shop) => shop.status === 'active',
-  );
-  const ids: string[] = [];
-  for (const shop of active) {
-    const [service] = await catalog.listServices(shop.id, 1);
-    const day = DateTime.now().setZone(shop.timezone).plus({ days: 5 }).toISODate();
-    for (const time of ['12:00', '13:00', '17:00']) {
-      const startsAt = DateTime.fromISO(`${day}T${time}`, { zone: shop.timezone }).toISO() as string;
-      const booking = await bookings.create(
-        { id: customerId, role: 'customer' },
-        { shopId: shop.id, serviceId: service.id, startsAt, paymentMethod: 'PAY_AT_SHOP' },
-      );
-      await bookings.complete({ id: ownerId, role: 'shop_owner' }, booking.id);
-      ids.push(booking.id);
-    }
-  }
-  await dataSource.query(
-    `UPDATE bookings SET starts_at = starts_at - interval '7 days', ends_at = ends_at - interval '7 days',
-                         local_date = local_date - 7
-      WHERE id = ANY($1)`,
-    [ids],
-  );
-  return ids.length;
+/** Who books and who runs the shops in the demo, and the clock the demo's bookings are made by. */
+export interface DemoBookingContext {
+  customerId: string;
+  ownerId: string;
+  shops: ShopsRepository;
+  catalog: CatalogRepository;
+  bookings: BookingsService;
+  lifecycle: BookingLifecycleService;
+  clock: ManualClock;
 }
 
-export async function seedDemoBookings(
-  customerId: string,
-  ownerId: string,
-  shops: ShopsRepository,
-  catalog: CatalogRepository,
-  bookings: BookingsService,
-): Promise<number> {
-  const active = (await shops.list({ ownerId, status: 'active' }, 3)).filter(
-    (shop) => shop.status === 'active',
-  );
+/** Up to `count` starts spread over the day where the service fits inside the shop's hours (none when closed). */
+function startsOn(shop: Shop, date: string, durationMinutes: number, count: number): number[] {
+  const starts = candidateSlots(date, shop, durationMinutes).map((slot) => slot.start);
+  if (starts.length <= count) return starts;
+  return Array.from({ length: count }, (_, i) => starts[Math.floor(((i + 0.5) * starts.length) / count)]);
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * A few upcoming pay-at-shop bookings for the demo customer at the demo owner's first shops, made through the real
+ * booking transaction at times the shops are open, so slots and bookings in Swagger show real data.
+ */
+export async function seedDemoBookings(demo: DemoBookingContext, now: number): Promise<number> {
   let created = 0;
-  for (const [i, shop] of active.entries()) {
-    const [service] = await catalog.listServices(shop.id, 1);
-    const day = DateTime.now()
-      .setZone(shop.timezone)
-      .plus({ days: i + 1 })
-      .toISODate();
-    for (const time of ['11:00', '15:30']) {
-      const startsAt = DateTime.fromISO(`${day}T${time}`, { zone: shop.timezone }).toISO() as string;
-      await bookings.create(
-        { id: customerId, role: 'customer' },
-        { shopId: shop.id, serviceId: service.id, startsAt, paymentMethod: 'PAY_AT_SHOP' },
+  for (const [i, shop] of (await activeShops(demo)).entries()) {
+    const [service] = await demo.catalog.listServices(shop.id, 1);
+    // Two bookings on the shop's first open day from tomorrow on (shop-local), each shop a day after the one before.
+    let starts: number[] = [];
+    for (let ahead = i + 1; ahead <= i + 8 && starts.length === 0; ahead++) {
+      const date = DateTime.fromMillis(now, { zone: shop.timezone })
+        .plus({ days: ahead })
+        .toISODate() as string;
+      starts = startsOn(shop, date, service.durationMinutes, 2);
+    }
+    demo.clock.set(now);
+    for (const startsAt of starts) {
+      await demo.bookings.create(
+        { id: demo.customerId, role: 'customer' },
+        {
+          shopId: shop.id,
+          serviceId: service.id,
+          startsAt: new Date(startsAt).toISOString(),
+          paymentMethod: 'PAY_AT_SHOP',
+        },
       );
       created++;
     }
   }
   return created;
+}
+
+/**
+ * Completed bookings from the last open days before today at the demo owner's first shops, so a new user can run
+ * a settlement (POST /settlements/runs) at once. Each is booked a day ahead and completed after it ended, with the
+ * clock standing then, through the real services (so the read model and the ledger have them): the rules hold for
+ * the history as they do today.
+ */
+export async function seedDemoHistory(demo: DemoBookingContext, now: number): Promise<number> {
+  let created = 0;
+  for (const shop of await activeShops(demo)) {
+    const [service] = await demo.catalog.listServices(shop.id, 1);
+    let seeded = 0;
+    for (let back = 1; back <= 7 && seeded === 0; back++) {
+      const date = DateTime.fromMillis(now, { zone: shop.timezone })
+        .minus({ days: back })
+        .toISODate() as string;
+      for (const startsAt of startsOn(shop, date, service.durationMinutes, 3)) {
+        demo.clock.set(startsAt - DAY_MS);
+        const booking = await demo.bookings.create(
+          { id: demo.customerId, role: 'customer' },
+          {
+            shopId: shop.id,
+            serviceId: service.id,
+            startsAt: new Date(startsAt).toISOString(),
+            paymentMethod: 'PAY_AT_SHOP',
+          },
+        );
+        demo.clock.set(Date.parse(booking.endsAt) + 60_000);
+        await demo.lifecycle.complete({ id: demo.ownerId, role: 'shop_owner' }, booking.id);
+        seeded++;
+      }
+    }
+    created += seeded;
+  }
+  demo.clock.set(now);
+  return created;
+}
+
+async function activeShops(demo: DemoBookingContext): Promise<Shop[]> {
+  return (await demo.shops.list({ ownerId: demo.ownerId, status: 'active' }, 3)).filter(
+    (shop) => shop.status === 'active',
+  );
 }

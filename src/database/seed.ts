@@ -1,13 +1,15 @@
-import { Injectable, Logger, Module } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 import { AuthModule } from '../auth/auth.module';
 import { PasswordHasher } from '../auth/password-hasher';
+import { BookingLifecycleService } from '../bookings/booking-lifecycle.service';
 import { BookingsModule } from '../bookings/bookings.module';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { BookingsService } from '../bookings/bookings.service';
+import { CLOCK, ClockModule, ManualClock } from '../common/clock/clock';
 import { createRootLogger, PinoNestLogger } from '../common/logging/logger';
 import { AppConfig, loadAppConfigOrExit } from '../config/app.config';
 import { AppConfigModule } from '../config/config.module';
@@ -20,7 +22,7 @@ import { Role } from '../users/role';
 import { UsersModule } from '../users/users.module';
 import { UsersRepository } from '../users/users.repository';
 import { DatabaseModule } from './database.module';
-import { CITIES, seedDemoBookings, seedDemoHistory, seedDemoShops } from './demo-shops';
+import { CITIES, DemoBookingContext, seedDemoBookings, seedDemoHistory, seedDemoShops } from './demo-shops';
 
 /** Demo accounts for local use. Their passwords are public, so the seed refuses to run in production. */
 export const DEMO_PASSWORD = 'hairone-demo-123';
@@ -42,11 +44,16 @@ class DemoSeeder {
     private readonly catalog: CatalogRepository,
     private readonly bookings: BookingsRepository,
     private readonly bookingsService: BookingsService,
+    private readonly lifecycle: BookingLifecycleService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: ManualClock,
   ) {}
 
-  /** Idempotent: running it again changes nothing. Returns the credentials to print. */
-  async run(config: AppConfig): Promise<string[]> {
+  /**
+   * Idempotent: running it again changes nothing. `now` is the present the demo is made for (the seed's clock stands
+   * there, and moves into the past only to make the history). Returns the credentials to print.
+   */
+  async run(config: AppConfig, now: number): Promise<string[]> {
     const lines: string[] = [];
     if (config.bootstrapAdmin) {
       const { email, password } = config.bootstrapAdmin;
@@ -80,14 +87,17 @@ class DemoSeeder {
     lines.push(`shops       ${CITIES.length * 6} demo shops; try GET /api/v1/shops?lat=12.9716&lng=77.5946`);
 
     const customer = await this.users.findByEmailWithPasswordHash(DEMO_CUSTOMER_EMAIL);
+    const demo = (customerId: string, ownerId: string): DemoBookingContext => ({
+      customerId,
+      ownerId,
+      shops: this.shops,
+      catalog: this.catalog,
+      bookings: this.bookingsService,
+      lifecycle: this.lifecycle,
+      clock: this.clock,
+    });
     if (owner && customer && (await this.bookings.list({ customerId: customer.id }, 1)).length === 0) {
-      const count = await seedDemoBookings(
-        customer.id,
-        owner.id,
-        this.shops,
-        this.catalog,
-        this.bookingsService,
-      );
+      const count = await seedDemoBookings(demo(customer.id, owner.id), now);
       this.logger.log(`Created ${count} demo bookings`);
     }
     lines.push(
@@ -101,30 +111,27 @@ class DemoSeeder {
         [owner.id],
       );
       if (completed === 0) {
-        const count = await seedDemoHistory(
-          customer.id,
-          owner.id,
-          this.shops,
-          this.catalog,
-          this.bookingsService,
-          this.dataSource,
-        );
-        this.logger.log(`Created ${count} completed demo bookings from last week`);
+        const count = await seedDemoHistory(demo(customer.id, owner.id), now);
+        this.logger.log(`Created ${count} completed demo bookings from the last open days`);
       }
     }
-    lines.push('settlement  completed bookings from last week: POST /api/v1/settlements/runs as admin');
+    lines.push('settlement  completed bookings of the last days: POST /api/v1/settlements/runs as admin');
     return lines;
   }
 }
 
-async function seed(): Promise<void> {
-  const config = loadAppConfigOrExit('seed');
+/**
+ * Seeds the demo data for the present `now` (default: the system clock) and returns the credentials. Tests run it
+ * at any instant (every weekday, late at night) to prove the demo follows the booking rules whenever it is made.
+ */
+export async function runSeed(config: AppConfig, now = Date.now()): Promise<string[]> {
   if (config.nodeEnv === 'production') {
     throw new Error('The demo seed has public passwords and never runs with NODE_ENV=production');
   }
   @Module({
     imports: [
       AppConfigModule.forRoot(config),
+      ClockModule.forRoot(new ManualClock(now)),
       DatabaseModule.forRoot('hairone-seed', { readReplicas: false }),
       RedisModule,
       UsersModule,
@@ -140,16 +147,22 @@ async function seed(): Promise<void> {
   const logger = createRootLogger({ level: 'warn', name: 'hairone-seed' });
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: new PinoNestLogger(logger) });
   try {
-    const credentials = await app.get(DemoSeeder).run(config);
-    process.stdout.write(
-      `\nDemo accounts (sign in at POST /api/v1/auth/login):\n  ${credentials.join('\n  ')}\n\n`,
-    );
+    return await app.get(DemoSeeder).run(config, now);
   } finally {
     await app.close();
   }
 }
 
-seed().catch((error: Error) => {
-  process.stderr.write(`Seeding failed: ${error.message}\n`);
-  process.exit(1);
-});
+async function seed(): Promise<void> {
+  const credentials = await runSeed(loadAppConfigOrExit('seed'));
+  process.stdout.write(
+    `\nDemo accounts (sign in at POST /api/v1/auth/login):\n  ${credentials.join('\n  ')}\n\n`,
+  );
+}
+
+if (require.main === module) {
+  seed().catch((error: Error) => {
+    process.stderr.write(`Seeding failed: ${error.message}\n`);
+    process.exit(1);
+  });
+}

@@ -124,6 +124,15 @@ export class MetricsService {
   }
 
   /**
+   * Counts a transaction retried after `error`, by its SQLSTATE (a domain error that stands for a constraint
+   * violation carries the constraint's).
+   */
+  countRetry(operation: string, error: unknown): void {
+    const { sqlstate, driverError } = error as { sqlstate?: string; driverError?: { code?: string } };
+    this.transactionRetries.inc({ operation, sqlstate: sqlstate ?? driverError?.code ?? 'unknown' });
+  }
+
+  /**
    * Exports each replica's replay lag in WAL bytes (-1 while it takes no reads), asking `lags` on every scrape.
    * The first reader of the process to call this is the one exported.
    */

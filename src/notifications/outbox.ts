@@ -50,6 +50,40 @@ export class NotificationsOutbox {
     await this.toCustomer(manager, [bookingId], 'booking_cancelled');
   }
 
+  /**
+   * A booking moved to another time: the customer (e-mail, and SMS with a phone) and the shop's owner are told, the
+   * reminder of the old time (if not sent yet) is withdrawn, and a confirmed booking gets one for the new time.
+   * Keyed by the booking's reschedule count, so every move is told once, however often its transaction is retried.
+   */
+  async bookingRescheduled(manager: EntityManager, bookingId: string): Promise<void> {
+    await manager.query(
+      `DELETE FROM notifications WHERE booking_id = $1 AND template = 'booking_reminder' AND status <> 'sent'`,
+      [bookingId],
+    );
+    const localDate = (await localDatesOf(manager, [bookingId])).get(bookingId) ?? null;
+    await manager.query(
+      `WITH b AS (
+         SELECT b.id, b.customer_id, b.starts_at, b.status, b.reschedule_count, s.owner_id, u.phone
+           FROM bookings b JOIN shops s ON s.id = b.shop_id JOIN users u ON u.id = b.customer_id
+          WHERE b.id = $1 AND b.local_date = $3)
+       INSERT INTO notifications (user_id, channel, template, booking_id, send_after, dedupe_key)
+       SELECT customer_id, 'email', 'booking_rescheduled', id, now(),
+              'booking_rescheduled:email:' || id || ':' || reschedule_count FROM b
+       UNION ALL
+       SELECT customer_id, 'sms', 'booking_rescheduled', id, now(),
+              'booking_rescheduled:sms:' || id || ':' || reschedule_count FROM b WHERE phone IS NOT NULL
+       UNION ALL
+       SELECT owner_id, 'email', 'shop_booking_rescheduled', id, now(),
+              'shop_booking_rescheduled:email:' || id || ':' || reschedule_count FROM b
+       UNION ALL
+       SELECT customer_id, 'email', 'booking_reminder', id, starts_at - make_interval(mins => $2),
+              'booking_reminder:email:' || id || ':' || extract(epoch FROM starts_at)::bigint
+         FROM b WHERE status = 'upcoming' AND starts_at - make_interval(mins => $2) > now()
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [bookingId, this.config.notifications.reminderLeadMinutes, localDate],
+    );
+  }
+
   /** Unpaid holds expired: their customers are told. */
   async bookingsExpired(manager: EntityManager, bookingIds: readonly string[]): Promise<void> {
     if (bookingIds.length > 0) await this.toCustomer(manager, bookingIds, 'booking_expired');

@@ -4,12 +4,13 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { transition } from '../../libs/bookings/booking-state';
 import { capturePosting } from '../../libs/ledger/postings';
+import { commissionPaise } from '../../libs/money/money';
 import { Capture, CaptureDecision, decideCapture } from '../../libs/payments/capture-decision';
 import { Booking } from '../bookings/booking';
 import { BookingNotFoundError, BookingOverlapError } from '../bookings/bookings.errors';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { BookingDto } from '../bookings/dto/booking.dto';
-import { SHOP_DAY_ATTEMPTS, ShopDay, ShopDays } from '../bookings/shop-day';
+import { isShopDayRace, SHOP_DAY_ATTEMPTS, ShopDay, ShopDays } from '../bookings/shop-day';
 import { inSerializableTransaction } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { LedgerRepository } from '../ledger/ledger.repository';
@@ -131,9 +132,8 @@ export class CapturesService {
     return inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const day = await this.shopDays.open(manager, payment.shopId, payment.localDate);
+        const { day, booking } = await this.shopDays.openFor(manager, payment.bookingId);
         const current = await this.payments.lock(manager, payment.id);
-        const booking = await this.bookings.getById(payment.bookingId, manager);
         let slotFree = false;
         if (booking.status === 'expired' && !slotTaken) {
           await day.expireStale();
@@ -164,7 +164,7 @@ export class CapturesService {
             { status: booking.status, paymentStatus: 'unpaid' },
             { status: booking.status, paymentStatus: 'refund_pending' },
           );
-          await this.payments.requestRefund(manager, current.id);
+          await this.payments.requestRefund(manager, current.id, current.amountPaise);
         } else if (decision.kind === 'review') {
           await this.payments.recordReview(
             {
@@ -181,7 +181,7 @@ export class CapturesService {
         await day.save();
         return decision;
       },
-      { attempts: SHOP_DAY_ATTEMPTS },
+      { attempts: SHOP_DAY_ATTEMPTS, retryOn: isShopDayRace },
     );
   }
 
@@ -197,11 +197,17 @@ export class CapturesService {
     await this.payments.recordCapture(manager, payment.id, providerPaymentId);
     await this.ledger.post(manager, capturePosting(payment.id, booking.shopId, payment.amountPaise));
     await this.outbox.bookingConfirmed(manager, booking.id);
-    await this.bookings.changePaymentState(
+    // Confirmed: it costs its amount now (and its commission again, if an expiry had cleared it).
+    await this.bookings.change(
       manager,
       booking,
       { status: booking.status, paymentStatus: 'unpaid' },
-      { status: next.to, paymentStatus: 'paid' },
+      {
+        status: next.to,
+        paymentStatus: 'paid',
+        chargedPaise: booking.amountPaise,
+        commissionPaise: commissionPaise(booking.amountPaise, booking.commissionBps),
+      },
     );
     reviveInto?.take(booking.staffId, booking.id, {
       start: booking.startsAt.getTime(),

@@ -11,6 +11,8 @@ export interface Payment {
   currency: string;
   providerPaymentId: string | null;
   refundStatus: RefundStatus | null;
+  /** What the refund asks for: all that was paid, or less when a fee is kept. */
+  refundAmountPaise: number | null;
   providerRefundId: string | null;
   customerId: string;
   shopId: string;

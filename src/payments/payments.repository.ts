@@ -25,6 +25,7 @@ interface PaymentRow {
   currency: string;
   provider_payment_id: string | null;
   refund_status: RefundStatus | null;
+  refund_amount_paise: number | null;
   provider_refund_id: string | null;
 }
 
@@ -47,6 +48,7 @@ function toPayment(row: PaymentRow, booking: BookingFacts): Payment {
     currency: row.currency,
     providerPaymentId: row.provider_payment_id,
     refundStatus: row.refund_status,
+    refundAmountPaise: row.refund_amount_paise,
     providerRefundId: row.provider_refund_id,
     customerId: booking.customer_id,
     shopId: booking.shop_id,
@@ -58,7 +60,7 @@ function toPayment(row: PaymentRow, booking: BookingFacts): Payment {
 /** The payment columns; the booking facts are added by `withBookings`. */
 const SELECT_PAYMENT = `
   SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id,
-         p.refund_status, p.provider_refund_id
+         p.refund_status, p.refund_amount_paise, p.provider_refund_id
     FROM payments p`;
 
 /**
@@ -175,14 +177,15 @@ export class PaymentsRepository {
     }
   }
 
-  /** Opens the one refund of a captured payment; false when one was already asked for. */
-  async requestRefund(manager: EntityManager, id: string): Promise<boolean> {
+  /** Opens the one refund of a captured payment, of `amountPaise`; false when one was already asked for. */
+  async requestRefund(manager: EntityManager, id: string, amountPaise: number): Promise<boolean> {
     const rows = await queryReturning(
       manager,
-      `UPDATE payments SET refund_status = 'requested', refund_requested_at = now(), updated_at = now()
+      `UPDATE payments SET refund_status = 'requested', refund_amount_paise = $2, refund_requested_at = now(),
+                           updated_at = now()
         WHERE id = $1 AND provider_payment_id IS NOT NULL AND refund_status IS NULL
        RETURNING id`,
-      [id],
+      [id, amountPaise],
     );
     return rows.length === 1;
   }

@@ -45,7 +45,7 @@ export class RefundsService {
     try {
       refund = await this.provider.refund({
         paymentId: payment.providerPaymentId,
-        amountPaise: payment.amountPaise,
+        amountPaise: payment.refundAmountPaise ?? payment.amountPaise,
         idempotencyKey: `refund-${payment.id}`,
         bookingId: payment.bookingId,
       });
@@ -62,7 +62,10 @@ export class RefundsService {
     await this.apply(payment, refund);
   }
 
-  /** Records a refund's state; a processed refund marks the booking refunded, a failed one goes to review. */
+  /**
+   * Records a refund's state. A processed refund marks the booking refunded (in part, when less than was paid went
+   * back) with the amount the provider reports, and posts that amount; a failed one goes to review.
+   */
   async apply(payment: Payment, refund: ProviderRefund): Promise<void> {
     const status = refund.status;
     const changed = await inSerializableTransaction(
@@ -74,16 +77,19 @@ export class RefundsService {
         }
         if (status === 'processed') {
           const booking = await this.bookings.getById(current.bookingId, manager);
-          await this.ledger.post(manager, refundPosting(current.id, booking.shopId, current.amountPaise));
-          for (const from of ['refund_pending', 'paid'] as const) {
-            if (booking.paymentStatus === from) {
-              await this.bookings.changePaymentState(
-                manager,
-                booking,
-                { status: booking.status, paymentStatus: from },
-                { status: booking.status, paymentStatus: 'refunded' },
-              );
-            }
+          // Never more than was captured, whatever an event says.
+          const refunded = Math.min(refund.amountPaise, current.amountPaise);
+          await this.ledger.post(manager, refundPosting(current.id, booking.shopId, refunded));
+          if (booking.paymentStatus === 'refund_pending' || booking.paymentStatus === 'paid') {
+            await this.bookings.change(
+              manager,
+              booking,
+              { status: booking.status, paymentStatus: booking.paymentStatus },
+              {
+                paymentStatus: refunded < current.amountPaise ? 'partially_refunded' : 'refunded',
+                refundedPaise: refunded,
+              },
+            );
           }
         }
         return true;

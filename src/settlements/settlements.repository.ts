@@ -35,9 +35,12 @@ export interface SettlementRow {
   created_at: Date;
 }
 
-/** The condition that makes a booking settleable; the partial index `bookings_settleable_idx` has the same one. */
+/**
+ * The condition that makes a booking settleable (`isSettleable` in libs/settlement): completed, or a no-show or
+ * cancellation that kept a fee. The partial index `bookings_settleable_idx` has the same one.
+ */
 const SETTLEABLE = `settlement_status = 'unsettled'
-          AND (status = 'completed' OR (status = 'no_show' AND payment_status = 'paid'))`;
+          AND (status = 'completed' OR (status IN ('no_show', 'cancelled') AND charged_paise > 0))`;
 
 @Injectable()
 export class SettlementsRepository {
@@ -146,13 +149,13 @@ export class SettlementsRepository {
       id: string;
       payment_method: 'ONLINE' | 'PAY_AT_SHOP';
       payment_status: SettleableBooking['paymentStatus'];
-      amount_paise: number;
+      charged_paise: number;
       commission_paise: number;
     }> = await queryReturning(
       manager,
       `UPDATE bookings SET settlement_status = 'settled', settlement_id = $3, updated_at = now()
         WHERE shop_id = $1 AND ${SETTLEABLE} AND ends_at <= $2
-        RETURNING id, payment_method, payment_status, amount_paise, commission_paise`,
+        RETURNING id, payment_method, payment_status, charged_paise, commission_paise`,
       [shopId, cutoff, settlementId],
     );
     return rows.map((row) => ({
@@ -160,7 +163,7 @@ export class SettlementsRepository {
       shopId,
       paymentMethod: row.payment_method,
       paymentStatus: row.payment_status,
-      amountPaise: row.amount_paise,
+      chargedPaise: row.charged_paise,
       commissionPaise: row.commission_paise,
     }));
   }

@@ -38,6 +38,16 @@ export class Shop {
   @Column({ name: 'commission_bps', type: 'integer' })
   commissionBps: number;
 
+  /** The cancellation policy (see libs/bookings/cancellation-policy.ts); each booking keeps a copy. */
+  @Column({ name: 'free_cancellation_hours', type: 'integer' })
+  freeCancellationHours: number;
+
+  @Column({ name: 'late_cancellation_fee_bps', type: 'integer' })
+  lateCancellationFeeBps: number;
+
+  @Column({ name: 'no_show_fee_bps', type: 'integer' })
+  noShowFeeBps: number;
+
   /** The shop's Razorpay Route linked account (`acc_...`) that payouts go to; set by admins. */
   @Column({ name: 'payout_account_id', type: 'text', nullable: true })
   payoutAccountId: string | null;

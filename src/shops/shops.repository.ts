@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 
+import { CancellationPolicy } from '../../libs/bookings/cancellation-policy';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { CreatedAtKey } from '../common/pagination/pagination';
 import { DatabaseReader } from '../database/replicas/database-reader';
@@ -17,6 +18,7 @@ export interface NewShop {
   openingHours: OpeningInterval[];
   slotIntervalMinutes: number;
   commissionBps: number;
+  cancellationPolicy?: CancellationPolicy;
 }
 
 export type ShopChanges = Partial<Omit<NewShop, 'ownerId'>>;
@@ -56,12 +58,15 @@ interface NearbyRow {
   updated_at: Date;
   distance_meters: number;
   sort_distance: number;
+  free_cancellation_hours: number;
+  late_cancellation_fee_bps: number;
+  no_show_fee_bps: number;
 }
 
 const SHOP_COLUMNS = `
   s.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry) AS lat, ST_X(s.location::geometry) AS lng,
   s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
-  s.created_at, s.updated_at,
+  s.created_at, s.updated_at, s.free_cancellation_hours, s.late_cancellation_fee_bps, s.no_show_fee_bps,
   ST_Distance(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS distance_meters`;
 
 /**
@@ -102,8 +107,10 @@ export class ShopsRepository {
   }
 
   async create(shop: NewShop): Promise<Shop> {
+    const { cancellationPolicy, ...fields } = shop;
     const result = await this.shops.insert({
-      ...shop,
+      ...fields,
+      ...(cancellationPolicy ?? {}),
       location: toGeoPoint(shop.location),
       status: 'pending_approval',
     });
@@ -114,13 +121,14 @@ export class ShopsRepository {
     id: string,
     changes: ShopChanges & { commissionBps?: number; payoutAccountId?: string },
   ): Promise<Shop> {
-    const { location, ...rest } = changes;
+    const { location, cancellationPolicy, ...rest } = changes;
     const bumpsVersion = SLOT_AFFECTING.some((field) => changes[field] !== undefined);
     await this.shops
       .createQueryBuilder()
       .update(Shop)
       .set({
         ...rest,
+        ...(cancellationPolicy ?? {}),
         ...(location ? { location: toGeoPoint(location) } : {}),
         ...(bumpsVersion ? { configVersion: () => 'config_version + 1' } : {}),
       })
@@ -166,6 +174,9 @@ export class ShopsRepository {
         openingHours: row.opening_hours,
         slotIntervalMinutes: row.slot_interval_minutes,
         commissionBps: row.commission_bps,
+        freeCancellationHours: row.free_cancellation_hours,
+        lateCancellationFeeBps: row.late_cancellation_fee_bps,
+        noShowFeeBps: row.no_show_fee_bps,
         status: row.status,
         configVersion: row.config_version,
         createdAt: row.created_at,

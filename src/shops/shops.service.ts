@@ -60,6 +60,7 @@ export class ShopsService {
       openingHours: normalizeOpeningHours(dto.openingHours),
       slotIntervalMinutes: dto.slotIntervalMinutes ?? DEFAULT_SLOT_INTERVAL_MINUTES,
       commissionBps: this.config.payments.defaultCommissionBps,
+      cancellationPolicy: dto.cancellationPolicy,
     });
     return ShopDto.from(shop);
   }

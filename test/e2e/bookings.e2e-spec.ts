@@ -1,12 +1,14 @@
 import { DataSource } from 'typeorm';
 
 import { HoldsService } from '../../src/bookings/holds.service';
-import { at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
+import { afterItEnds, at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
+import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Bookings (e2e)', () => {
+  const clock = new TestClock();
   let t: TestApp;
   let admin: GivenUser;
   let owner: GivenUser;
@@ -16,7 +18,7 @@ describe('Bookings (e2e)', () => {
   const as = (user: GivenUser) => ({ Authorization: `Bearer ${user.accessToken}` });
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, [], clock);
     admin = await givenAdmin(t);
     owner = await givenUser(t.http, 'shop_owner');
     customer = await givenUser(t.http, 'customer');
@@ -506,8 +508,15 @@ describe('Bookings (e2e)', () => {
         ).body.id as string;
       const a = await make('21:00');
       await t.http.post(`/api/v1/bookings/${a}/complete`).set(as(customer)).expect(403);
+      // Issue 16: only once it has started (the clock then stands after its end).
+      const early = await t.http.post(`/api/v1/bookings/${a}/complete`).set(as(owner)).expect(409);
+      expect(early.body.code).toBe('BOOKING_NOT_STARTED');
       expect(
-        (await t.http.post(`/api/v1/bookings/${a}/complete`).set(as(owner)).expect(200)).body.status,
+        (
+          await afterItEnds(t, clock, a, () =>
+            t.http.post(`/api/v1/bookings/${a}/complete`).set(as(owner)).expect(200),
+          )
+        ).body.status,
       ).toBe('completed');
       const again = await t.http.post(`/api/v1/bookings/${a}/cancel`).set(as(customer)).expect(409);
       expect(again.body.code).toBe('INVALID_BOOKING_TRANSITION');
@@ -515,7 +524,11 @@ describe('Bookings (e2e)', () => {
       const b = await make('21:30');
       await t.http.post(`/api/v1/bookings/${b}/no-show`).set(as(customer)).expect(403);
       expect(
-        (await t.http.post(`/api/v1/bookings/${b}/no-show`).set(as(admin)).expect(200)).body.status,
+        (
+          await afterItEnds(t, clock, b, () =>
+            t.http.post(`/api/v1/bookings/${b}/no-show`).set(as(admin)).expect(200),
+          )
+        ).body.status,
       ).toBe('no_show');
 
       const c = await make('22:00');

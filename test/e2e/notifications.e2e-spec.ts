@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import { NotificationsWorkerModule } from '../../src/notifications/notifications-worker.module';
 import { NOTIFICATIONS_QUEUE } from '../../src/queues/queues.constants';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
-import { at, book, givenBookableShop, localDate } from '../support/bookings';
+import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
+import { TestClock } from '../support/clock';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { LocalSmsProvider, LocalSmtpServer } from '../support/mail';
@@ -32,6 +33,7 @@ interface Notification {
  * that a test cuts to take Redis away).
  */
 describe('Notifications (e2e)', () => {
+  const clock = new TestClock();
   const smtp = new LocalSmtpServer();
   const sms = new LocalSmsProvider(randomBytes(12).toString('hex'));
   const redisUrl = new URL(testEnv().REDIS_URL as string);
@@ -65,6 +67,7 @@ describe('Notifications (e2e)', () => {
         NOTIFY_RELAY_INTERVAL_MS: '100',
       },
       [NotificationsWorkerModule, SettlementsWorkerModule],
+      clock,
     );
     db = t.app.get(DataSource);
     admin = await givenAdmin(t);
@@ -274,8 +277,10 @@ describe('Notifications (e2e)', () => {
       .send({})
       .expect(200);
     await mailsTo(customer.email, /Booking cancelled/);
-    // Completed early (its reminder is still queued): the state checked at send time stops it.
-    await t.http.post(`/api/v1/bookings/${completed.id}/complete`).set(as(owner)).send({}).expect(200);
+    // Completed (its reminder is still queued): the state checked at send time stops it.
+    await afterItEnds(t, clock, completed.id, () =>
+      t.http.post(`/api/v1/bookings/${completed.id}/complete`).set(as(owner)).send({}).expect(200),
+    );
 
     // Time passes: both delayed reminder jobs come due now.
     for (const reminder of reminders) await (await queue.getJob(reminder.id))?.promote();
@@ -291,7 +296,9 @@ describe('Notifications (e2e)', () => {
   it("sends the shop's owner the statement of each settlement", async () => {
     const customer = await givenCustomer();
     const booking = await bookFor(customer);
-    await t.http.post(`/api/v1/bookings/${booking.id}/complete`).set(as(owner)).send({}).expect(200);
+    await afterItEnds(t, clock, booking.id, () =>
+      t.http.post(`/api/v1/bookings/${booking.id}/complete`).set(as(owner)).send({}).expect(200),
+    );
     const cutoff = new Date(Date.now() + 120 * 24 * 3600 * 1000).toISOString();
     await t.http.post('/api/v1/settlements/runs').set(as(admin)).send({ cutoff }).expect(202);
     const [statement] = await mailsTo(owner.email, /Settlement for Sharp Cuts Indiranagar/);

@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { SettlementJob, SETTLEMENTS_QUEUE } from '../../src/queues/queues.constants';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
-import { at, book, givenBookableShop, localDate } from '../support/bookings';
+import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
+import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { deliver, eventually, OwnRazorpayStandIn, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
@@ -44,6 +45,7 @@ describe('Settlements (e2e)', () => {
   const standIn = new OwnRazorpayStandIn('rzp_test_settle');
   let razorpay: StandInClient;
   let slot = 0;
+  const clock = new TestClock();
   const as = (user: GivenUser) => ({ Authorization: `Bearer ${user.accessToken}` });
 
   beforeAll(async () => {
@@ -56,6 +58,7 @@ describe('Settlements (e2e)', () => {
         RAZORPAY_TIMEOUT_MS: '500',
       },
       [PaymentsWorkerModule, SettlementsWorkerModule],
+      clock,
     );
     db = t.app.get(DataSource);
     admin = await givenAdmin(t);
@@ -101,12 +104,16 @@ describe('Settlements (e2e)', () => {
     return paid;
   };
 
-  const act = (owner: GivenUser, id: string, action: 'complete' | 'no-show' | 'cancel') =>
-    t.http
-      .post(`/api/v1/bookings/${id}/${action}`)
-      .set(as(owner))
-      .send(action === 'cancel' ? { reason: 'Closed today' } : {})
-      .expect(200);
+  /** The owner's action; completing and marking a no-show happen once the booking is over. */
+  const act = (owner: GivenUser, id: string, action: 'complete' | 'no-show' | 'cancel') => {
+    const request = () =>
+      t.http
+        .post(`/api/v1/bookings/${id}/${action}`)
+        .set(as(owner))
+        .send(action === 'cancel' ? { reason: 'Closed today' } : {})
+        .expect(200);
+    return action === 'cancel' ? request() : afterItEnds(t, clock, id, request);
+  };
 
   const startRun = async (cutoff = FUTURE_CUTOFF()) =>
     (await t.http.post('/api/v1/settlements/runs').set(as(admin)).send({ cutoff }).expect(202)).body

@@ -38,6 +38,8 @@ describe('Shops, services and staff (e2e)', () => {
         openingHours: body.openingHours,
         slotIntervalMinutes: 15,
         commissionBps: 1000,
+        // Issue 16: every shop has a cancellation policy, with the contract's defaults.
+        cancellationPolicy: { freeCancellationHours: 24, lateCancellationFeeBps: 0, noShowFeeBps: 10_000 },
         status: 'pending_approval',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),

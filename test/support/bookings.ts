@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 
+import { TestClock } from './clock';
 import { GivenUser } from './factories';
 import { GivenShop, givenShop } from './shops';
 import { TestAgent, TestApp } from './test-app';
@@ -47,4 +48,25 @@ export async function expireHoldNow(testApp: TestApp, bookingId: string): Promis
   await testApp.app
     .get(DataSource)
     .query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = $1`, [bookingId]);
+}
+
+/**
+ * Runs `request` with the app's clock standing just after the booking's end: the lifecycle completes or marks a
+ * no-show only once a booking has started, and the tests book days ahead.
+ */
+export async function afterItEnds<T>(
+  testApp: TestApp,
+  clock: TestClock,
+  bookingId: string,
+  request: () => PromiseLike<T>,
+): Promise<T> {
+  const [{ ends_at: endsAt }]: Array<{ ends_at: Date }> = await testApp.app
+    .get(DataSource)
+    .query('SELECT ends_at FROM bookings WHERE id = $1', [bookingId]);
+  clock.freeze(endsAt.getTime() + 60_000);
+  try {
+    return await request();
+  } finally {
+    clock.reset();
+  }
 }

@@ -25,14 +25,15 @@ export async function seedSettleableBookings(
      st AS (INSERT INTO staff (shop_id, name) SELECT id, 'Staff' FROM s RETURNING id, shop_id),
      b AS (
        INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
-                             payment_method, payment_status, amount_paise, commission_bps, commission_paise)
+                             payment_method, payment_status, amount_paise, commission_bps, commission_paise,
+                             charged_paise)
        SELECT $3, sv.shop_id, sv.id, st.id,
               now() - interval '2 days' + g * interval '30 minutes',
               now() - interval '2 days' + g * interval '30 minutes' + interval '30 minutes',
               (now() - interval '2 days')::date, 'completed',
               CASE WHEN g % 2 = 0 THEN 'ONLINE' ELSE 'PAY_AT_SHOP' END,
               CASE WHEN g % 2 = 0 THEN 'paid' ELSE 'unpaid' END,
-              ${PRICE}, 1000, ${COMMISSION}
+              ${PRICE}, 1000, ${COMMISSION}, ${PRICE}
          FROM sv JOIN st USING (shop_id) CROSS JOIN generate_series(1, $4) g
        RETURNING 1)
      SELECT id FROM s, (SELECT count(*) FROM b) AS inserted`,

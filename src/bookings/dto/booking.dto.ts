@@ -35,7 +35,18 @@ export class BookingDto {
   @ApiProperty({ enum: PAYMENT_METHODS }) paymentMethod: PaymentMethod;
   @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
   @ApiProperty({ description: 'Service price at booking time, integer paise' }) amountPaise: number;
-  @ApiProperty({ description: 'round(amountPaise * commissionBps / 10000)' }) commissionPaise: number;
+  @ApiProperty({
+    description: 'round(chargedPaise * commissionBps / 10000), fixed when the booking reaches its final status',
+  })
+  commissionPaise: number;
+  @ApiProperty({
+    description:
+      'What the customer finally pays: the amount for an upcoming or completed booking, the fee kept for a late ' +
+      'cancellation or a no-show, 0 otherwise',
+  })
+  chargedPaise: number;
+  @ApiProperty({ description: 'What was refunded of the money paid online' }) refundedPaise: number;
+  @ApiProperty({ description: 'How often the booking was moved to another time' }) rescheduleCount: number;
   @ApiProperty({ enum: BOOKING_SETTLEMENT_STATUSES }) settlementStatus: BookingSettlementStatus;
 
   @ApiPropertyOptional({ description: 'Until when an unpaid ONLINE booking holds its slot' })
@@ -62,6 +73,9 @@ export class BookingDto {
       paymentStatus: booking.paymentStatus,
       amountPaise: booking.amountPaise,
       commissionPaise: booking.commissionPaise,
+      chargedPaise: booking.chargedPaise,
+      refundedPaise: booking.refundedPaise,
+      rescheduleCount: booking.rescheduleCount,
       settlementStatus: booking.settlementStatus,
       ...(booking.expiresAt ? { expiresAt: formatInstant(booking.expiresAt.getTime(), zone) } : {}),
       ...(booking.payment

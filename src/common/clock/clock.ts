@@ -20,3 +20,16 @@ export class ClockModule {
     return { module: ClockModule, providers: [{ provide: CLOCK, useValue: clock }], exports: [CLOCK] };
   }
 }
+
+/** A clock that stands where it is set: for the demo seed, which books its history as it would have happened. */
+export class ManualClock implements Clock {
+  constructor(private instant: number) {}
+
+  now(): number {
+    return this.instant;
+  }
+
+  set(instant: number): void {
+    this.instant = instant;
+  }
+}

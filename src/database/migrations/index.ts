@@ -7,6 +7,7 @@ import { Settlements1795800000000 } from './1795800000000-settlements';
 import { Notifications1795900000000 } from './1795900000000-notifications';
 import { DatabaseSettings1796000000000 } from './1796000000000-database-settings';
 import { PartitionedBookings1796100000000 } from './1796100000000-partitioned-bookings';
+import { BookingLifecycle1796200000000 } from './1796200000000-booking-lifecycle';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Notifications1795900000000,
   DatabaseSettings1796000000000,
   PartitionedBookings1796100000000,
+  BookingLifecycle1796200000000,
 ];

@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { MAX_FREE_CANCELLATION_HOURS } from '../../../libs/bookings/cancellation-policy';
 import { TextField } from '../../common/validation/fields';
 import { Optional } from '../../common/validation/optional';
 import { HasConsistentOpeningHours, IsIanaTimeZone } from './shop-validators';
@@ -47,6 +48,41 @@ export class OpeningIntervalDto {
     message: 'closes must be a time HH:mm from 00:01 to 24:00',
   })
   closes: string;
+}
+
+export class CancellationPolicyDto {
+  @ApiProperty({
+    minimum: 0,
+    maximum: MAX_FREE_CANCELLATION_HOURS,
+    example: 24,
+    description: 'A customer who cancels at least this many hours before the start gets a full refund',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_FREE_CANCELLATION_HOURS)
+  freeCancellationHours: number;
+
+  @ApiProperty({
+    minimum: 0,
+    maximum: 10_000,
+    example: 0,
+    description: 'Basis points of the amount the shop keeps when a customer cancels later than that',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  lateCancellationFeeBps: number;
+
+  @ApiProperty({
+    minimum: 0,
+    maximum: 10_000,
+    example: 10_000,
+    description: 'Basis points of the amount the shop keeps of a paid booking whose customer did not come',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  noShowFeeBps: number;
 }
 
 export class CreateShopDto {
@@ -86,4 +122,16 @@ export class CreateShopDto {
   @Min(5)
   @Max(60)
   slotIntervalMinutes?: number;
+
+  @ApiPropertyOptional({
+    type: CancellationPolicyDto,
+    description:
+      'Defaults: 24 free hours, no late-cancellation fee, the whole amount kept for a no-show. Bookings keep the ' +
+      'policy in force when they were made.',
+  })
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CancellationPolicyDto)
+  cancellationPolicy?: CancellationPolicyDto;
 }

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 import { Shop } from '../shop.entity';
 import { SHOP_STATUSES, ShopStatus } from '../shop-status';
-import { LocationDto, OpeningIntervalDto } from './create-shop.dto';
+import { CancellationPolicyDto, LocationDto, OpeningIntervalDto } from './create-shop.dto';
 
 export class ShopDto {
   @ApiProperty({ format: 'uuid' })
@@ -32,6 +32,9 @@ export class ShopDto {
   @ApiProperty({ example: 1000, description: 'Platform commission in basis points' })
   commissionBps: number;
 
+  @ApiProperty({ type: CancellationPolicyDto })
+  cancellationPolicy: CancellationPolicyDto;
+
   @ApiProperty({ enum: SHOP_STATUSES })
   status: ShopStatus;
 
@@ -54,6 +57,11 @@ export class ShopDto {
       openingHours: shop.openingHours.map(({ weekday, opens, closes }) => ({ weekday, opens, closes })),
       slotIntervalMinutes: shop.slotIntervalMinutes,
       commissionBps: shop.commissionBps,
+      cancellationPolicy: {
+        freeCancellationHours: shop.freeCancellationHours,
+        lateCancellationFeeBps: shop.lateCancellationFeeBps,
+        noShowFeeBps: shop.noShowFeeBps,
+      },
       status: shop.status,
       createdAt: shop.createdAt.toISOString(),
       updatedAt: shop.updatedAt.toISOString(),

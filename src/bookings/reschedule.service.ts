@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+import { decide, transition } from '../../libs/bookings/booking-state';
+import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
+import { CLOCK,Clock } from '../common/clock/clock';
+import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
+import { AuthenticatedUser } from '../common/decorators/auth.decorators';
+import { AppConfig } from '../config/app.config';
+import { APP_CONFIG } from '../config/config.constants';
+import { MetricsService } from '../metrics/metrics.service';
+import { NotificationsOutbox } from '../notifications/outbox';
+import { actorFor, assertBookingWindow, PAST_TENSE, refusalError, timingOf } from './booking-access';
+import {
+  BookingActionForbiddenError,
+  BookingNotFoundError,
+  BookingOverlapError,
+  IdempotencyKeyReusedError,
+  IdempotencyKeyTakenError,
+  InvalidBookingTransitionError,
+  InvalidStaffError,
+  OutsideOpeningHoursError,
+  ShopNotBookableError,
+  SlotUnavailableError,
+} from './bookings.errors';
+import { BookingsRepository } from './bookings.repository';
+import { BookingDto } from './dto/booking.dto';
+import { RescheduleBookingDto } from './dto/reschedule-booking.dto';
+import { isShopDayRace, SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
+
+function requestHash(bookingId: string, dto: RescheduleBookingDto): string {
+  const canonical = ['reschedule', bookingId, Date.parse(dto.startsAt), dto.staffId ?? null];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/**
+ * Moves a live booking to another time: one SERIALIZABLE transaction that locks the shop-days of the old and the
+ * new time (in date order), frees the old time and takes the new one, so two bookings never end up on one staff
+ * member's time, however many reschedules and bookings race (the exclusion constraint of the target partition stays
+ * the last line of defence). The booking keeps its payment, its hold expiry and its policy; the customer and the
+ * owner are told.
+ */
+@Injectable()
+export class RescheduleService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bookings: BookingsRepository,
+    private readonly shopDays: ShopDays,
+    private readonly outbox: NotificationsOutbox,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async reschedule(
+    user: AuthenticatedUser,
+    id: string,
+    dto: RescheduleBookingDto,
+    idempotencyKey?: string,
+  ): Promise<BookingDto> {
+    const seen = await this.bookings.findById(id);
+    const actor = seen && actorFor(user, seen);
+    if (!seen || !actor) throw new BookingNotFoundError();
+    const allowed = transition(seen.status, 'reschedule', actor);
+    if (!allowed.allowed && allowed.reason === 'forbidden') throw new BookingActionForbiddenError('reschedule');
+
+    const hash = requestHash(id, dto);
+    if (idempotencyKey) {
+      const replay = await this.replay(user.id, idempotencyKey, hash);
+      if (replay) return replay;
+    }
+
+    const startsAt = Date.parse(dto.startsAt);
+    try {
+      await inSerializableTransaction(
+        this.dataSource,
+        async (manager) => {
+          const current = await this.bookings.getById(id, manager);
+          const context = await this.bookings.context(manager, current.shopId, current.serviceId);
+          if (!context || context.shopStatus !== 'active') throw new ShopNotBookableError();
+          if (dto.staffId && !context.staffIds.includes(dto.staffId)) throw new InvalidStaffError();
+          const now = this.clock.now();
+          const result = decide(current.status, 'reschedule', actor, timingOf(current, now));
+          if (!result.allowed) throw refusalError(result, current, 'reschedule', actor);
+          assertBookingWindow(startsAt, now, this.config.bookings);
+
+          // The same service, as long as it was booked, on the shop's grid of the new day.
+          const localDate = localDateOf(startsAt, context.timezone);
+          const durationMinutes = (current.endsAt.getTime() - current.startsAt.getTime()) / 60_000;
+          const slot = candidateSlots(localDate, context, durationMinutes).find(
+            (candidate) => candidate.start === startsAt,
+          );
+          if (!slot) throw new OutsideOpeningHoursError();
+
+          const days = await this.shopDays.openAll(manager, current.shopId, [current.localDate, localDate]);
+          const booking = await this.bookings.getById(id, manager);
+          if (booking.localDate !== current.localDate || booking.status !== current.status) {
+            throw new InvalidBookingTransitionError(booking.status, PAST_TENSE.reschedule);
+          }
+          const from = days.get(booking.localDate)!;
+          const to = days.get(localDate)!;
+          // A hold whose time ran out is over, here as anywhere.
+          if ((await from.expireStale()).includes(booking.id)) {
+            throw new InvalidBookingTransitionError('expired', PAST_TENSE.reschedule);
+          }
+          if (to !== from) await to.expireStale();
+          from.release([booking.id]);
+
+          const candidates = dto.staffId ? [dto.staffId] : context.staffIds;
+          const free = to.freeStaff(slot, candidates);
+          // Without a named staff member the customer keeps theirs if they are free, else the least busy free one.
+          const staffId = free.includes(booking.staffId) ? booking.staffId : free[0];
+          if (!staffId) throw new SlotUnavailableError();
+
+          const target = { staffId, startsAt: slot.start, endsAt: slot.end, localDate };
+          if (!(await this.bookings.move(manager, booking, target))) {
+            throw new InvalidBookingTransitionError(booking.status, PAST_TENSE.reschedule);
+          }
+          to.take(staffId, booking.id, slot);
+          for (const day of days.values()) await day.save();
+          await this.outbox.bookingRescheduled(manager, booking.id);
+          if (
+            idempotencyKey &&
+            !(await this.bookings.saveIdempotencyKey(manager, user.id, idempotencyKey, hash, booking.id))
+          ) {
+            throw new IdempotencyKeyTakenError();
+          }
+        },
+        {
+          attempts: SHOP_DAY_ATTEMPTS,
+          retryOn: (error) => error instanceof BookingOverlapError || isShopDayRace(error),
+          onRetry: (error) => this.metrics.countRetry('reschedule', error),
+        },
+      );
+    } catch (error) {
+      if (error instanceof RetriesExhaustedError || error instanceof SlotUnavailableError) {
+        this.metrics.bookingConflicts.inc();
+        throw new SlotUnavailableError();
+      }
+      if (error instanceof IdempotencyKeyTakenError && idempotencyKey) {
+        const replay = await this.replay(user.id, idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    return BookingDto.from(await this.bookings.getById(id));
+  }
+
+  /** The booking as it is now, when this key already moved it; 422 when the key was used for something else. */
+  private async replay(userId: string, key: string, hash: string): Promise<BookingDto | null> {
+    const stored = await this.bookings.findIdempotencyKey(userId, key);
+    if (!stored) return null;
+    if (stored.requestHash !== hash) throw new IdempotencyKeyReusedError();
+    return BookingDto.from(await this.bookings.getById(stored.bookingId));
+  }
+}
