@@ -10,6 +10,7 @@ import { SettlementsWorkerModule } from '../../src/settlements/settlements-worke
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { LocalSmsProvider, LocalSmtpServer } from '../support/mail';
 import { eventually } from '../support/payments';
 import { GivenShop } from '../support/shops';
@@ -71,6 +72,8 @@ describe('Notifications (e2e)', () => {
     owner = await givenUser(t.http, 'shop_owner');
     shop = await givenBookableShop(t.http, owner, admin, { overrides: { name: 'Sharp Cuts Indiranagar' } });
   });
+
+  afterAll(() => db && assertInvariants(db));
 
   afterAll(async () => {
     smtp.release();
