@@ -24,6 +24,7 @@ import { RazorpayStandIn, SignedEvent } from '../dev/razorpay-stand-in/razorpay-
 import { buildAppConfig } from '../src/config/app.config';
 import { CITIES } from '../src/database/demo-shops';
 import { runMigrations } from '../src/database/migrate';
+import { checkInvariants } from '../test/support/invariants';
 import {
   argument,
   benchEnv,
@@ -473,38 +474,15 @@ interface Check {
   detail: string;
 }
 
-/** The invariants, over the whole bench database. */
+/**
+ * The invariants, over the whole bench database: those of any consistent database (test/support/invariants.ts: no
+ * overlapping live bookings, the read model equals the live bookings, a balanced ledger with each capture and refund
+ * posted once for its amount, each webhook event stored once...), then what this run's mix must have left.
+ */
 async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> {
   const one = async <T>(sql: string, parameters: unknown[] = []) =>
     (await pool.query(sql, parameters)).rows[0] as T;
-  const checks: Check[] = [];
-
-  const { overlaps } = await one<{ overlaps: number }>(
-    `SELECT count(*)::int AS overlaps FROM bookings a JOIN bookings b
-       ON a.staff_id = b.staff_id AND a.id < b.id AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
-      WHERE a.status IN ('pending_payment', 'upcoming') AND b.status IN ('pending_payment', 'upcoming')`,
-  );
-  checks.push({
-    name: 'no overlapping live bookings',
-    pass: overlaps === 0,
-    detail: `${overlaps} overlapping pairs`,
-  });
-
-  const { differences } = await one<{ differences: number }>(
-    `WITH model AS (
-       SELECT d.shop_id, d.local_date, staff.key::uuid AS staff_id, (entry ->> 'b')::uuid AS booking_id
-         FROM availability_days d, jsonb_each(d.busy) staff, jsonb_array_elements(staff.value) entry),
-     live AS (
-       SELECT shop_id, local_date, staff_id, id AS booking_id FROM bookings
-        WHERE status IN ('pending_payment', 'upcoming'))
-     SELECT ((SELECT count(*) FROM (SELECT * FROM model EXCEPT SELECT * FROM live) stale)
-           + (SELECT count(*) FROM (SELECT * FROM live EXCEPT SELECT * FROM model) missing))::int AS differences`,
-  );
-  checks.push({
-    name: 'the availability read model matches the live bookings',
-    pass: differences === 0,
-    detail: `${differences} bookings in one but not the other`,
-  });
+  const checks: Check[] = await checkInvariants(pool);
 
   const paid = [...mix.paidOrders];
   const money = await one<Record<string, number>>(
@@ -535,31 +513,13 @@ async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> 
       `in all; ${money.reviews} payment reviews`,
   });
 
-  const ledger = await one<Record<string, string>>(
-    `SELECT (SELECT coalesce(sum(amount_paise), 0) FROM journal_lines) AS total,
-            (SELECT coalesce(sum(amount_paise), 0) FROM journal_lines WHERE account = 'provider_cash') AS cash,
-            (SELECT coalesce(sum(amount_paise), 0) FROM payments WHERE captured_at IS NOT NULL) AS captured,
-            (SELECT coalesce(sum(amount_paise), 0) FROM payments WHERE refund_status = 'processed') AS refunded,
-            (SELECT count(*) FROM journal_entries WHERE kind = 'capture') AS capture_entries`,
-  );
-  checks.push({
-    name: 'the ledger balances and holds exactly the captured money',
-    pass:
-      Number(ledger.total) === 0 &&
-      Number(ledger.cash) === Number(ledger.captured) - Number(ledger.refunded) &&
-      Number(ledger.capture_entries) === money.captures,
-    detail:
-      `lines sum to ${ledger.total}; provider cash ${ledger.cash} paise = captured ${ledger.captured} - refunded ` +
-      `${ledger.refunded}; ${ledger.capture_entries} capture entries`,
-  });
-
   const events = await one<{ stored: number; unapplied: number }>(
     `SELECT count(*)::int AS stored, (count(*) FILTER (WHERE processed_at IS NULL))::int AS unapplied
        FROM payment_events`,
   );
   const deliveries = [...mix.deliveredEvents.values()].reduce((sum, n) => sum + n, 0);
   checks.push({
-    name: 'every webhook event stored once and applied',
+    name: 'every webhook event delivered stored and applied',
     pass: events.stored === mix.deliveredEvents.size && events.unapplied === 0,
     detail:
       `${mix.deliveredEvents.size} events in ${deliveries} deliveries; ${events.stored} stored, ` +

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { eventually } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -40,6 +41,8 @@ describe('Dependencies going away and coming back (e2e)', () => {
     customer = await givenUser(t.http, 'customer');
     shop = await givenBookableShop(t.http, owner, admin);
   });
+
+  afterAll(() => db && assertInvariants(db));
 
   afterAll(async () => {
     await t?.close();

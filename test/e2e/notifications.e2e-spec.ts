@@ -11,6 +11,7 @@ import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/
 import { TestClock } from '../support/clock';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { LocalSmsProvider, LocalSmtpServer } from '../support/mail';
 import { eventually } from '../support/payments';
 import { GivenShop } from '../support/shops';
@@ -74,6 +75,8 @@ describe('Notifications (e2e)', () => {
     owner = await givenUser(t.http, 'shop_owner');
     shop = await givenBookableShop(t.http, owner, admin, { overrides: { name: 'Sharp Cuts Indiranagar' } });
   });
+
+  afterAll(() => db && assertInvariants(db));
 
   afterAll(async () => {
     smtp.release();

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { LocalSmtpServer } from '../support/mail';
 import { deliver, eventually, OwnRazorpayStandIn, StandInClient } from '../support/payments';
 import { freePort } from '../support/ports';
@@ -55,6 +56,8 @@ describe('PostgreSQL and Redis going away under the real API and worker (real pr
     ]);
     http = request(`http://127.0.0.1:${port}`);
   }, 60_000);
+
+  afterAll(() => setup && assertInvariants(setup.app.get(DataSource)));
 
   afterAll(async () => {
     for (const process of [api, worker]) {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { deliver, eventually, OwnRazorpayStandIn, signWebhook, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -42,6 +43,8 @@ describe('Payments when Razorpay fails (e2e)', () => {
     customer = await givenUser(t.http, 'customer');
     shop = await givenBookableShop(t.http, owner, admin);
   });
+
+  afterAll(() => db && assertInvariants(db));
 
   afterAll(async () => {
     await t?.close();

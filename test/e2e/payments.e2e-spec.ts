@@ -8,6 +8,7 @@ import { PaymentsReconciler } from '../../src/payments/payments.reconciler';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { deliver, eventually, signWebhook, StandInClient, WEBHOOK_PATH } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -45,6 +46,8 @@ describe('Payments (e2e)', () => {
     otherCustomer = await givenUser(t.http, 'customer');
     shop = await givenBookableShop(t.http, owner, admin);
   });
+
+  afterAll(() => db && assertInvariants(db));
 
   afterAll(async () => {
     await t.close();

@@ -1,6 +1,7 @@
 import { runMigrations } from '../../src/database/migrate';
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariantsAt } from '../support/invariants';
 import { eventually } from '../support/payments';
 import { freePort } from '../support/ports';
 import { PostgresCluster } from '../support/postgres-cluster';
@@ -37,6 +38,8 @@ describe('Read replicas (real primary and streaming replica)', () => {
     replica = await PostgresCluster.replicaOf(primary, await freePort());
     replicaUrl = replica.url('hairone');
   }, 120_000);
+
+  afterAll(() => databaseUrl && assertInvariantsAt(databaseUrl));
 
   afterAll(async () => {
     await Promise.all(apps.map((created) => created.close()));

@@ -7,9 +7,10 @@ import { DataSource } from 'typeorm';
 import { SettlementJob, SETTLEMENTS_QUEUE } from '../../src/queues/queues.constants';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import { assertInvariants, bookingsSettledOnce, ledgerBalanced } from '../support/invariants';
 import { deliver, eventually, OwnRazorpayStandIn, StandInClient } from '../support/payments';
 import { Spawned, spawnEntry, waitForOutput } from '../support/processes';
-import { seedSettleableBookings } from '../support/settlements';
+import { SEEDED_BOOKINGS_SKIP, seedSettleableBookings } from '../support/settlements';
 import { createTestApp, TestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
 
@@ -41,6 +42,9 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
     db = t.app.get(DataSource);
     admin = await givenAdmin(t);
   });
+
+  // Its bookings are seeded straight into the database, around two invariants (SEEDED_BOOKINGS_SKIP says why).
+  afterAll(() => db && assertInvariants(db, { skip: SEEDED_BOOKINGS_SKIP }));
 
   afterAll(async () => {
     for (const worker of workers) worker.child.kill('SIGKILL');
@@ -125,14 +129,8 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
       "SELECT count(*)::int AS n FROM bookings WHERE status = 'completed' AND settlement_status = 'unsettled'",
     );
     expect(left.n).toBe(0);
-    const inconsistent = await db.query(`
-      SELECT s.id FROM settlements s LEFT JOIN bookings b ON b.settlement_id = s.id
-       GROUP BY s.id
-      HAVING count(b.id) <> s.booking_count
-          OR coalesce(sum(CASE WHEN b.payment_method = 'ONLINE' AND b.payment_status = 'paid'
-                               THEN b.amount_paise - b.commission_paise ELSE -b.commission_paise END), 0)
-             <> s.net_payable_paise`);
-    expect(inconsistent).toEqual([]);
+    // (And one ledger entry per settlement, for its net.)
+    expect(await bookingsSettledOnce(db)).toMatchObject({ pass: true });
     const perShop: Array<{ shop_id: string; net: string; bookings: number }> = await db.query(
       `SELECT shop_id, sum(net_payable_paise) AS net, sum(booking_count)::int AS bookings
          FROM settlements GROUP BY shop_id`,
@@ -143,19 +141,8 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
       expect(Number(row.net)).toBe(expected.get(row.shop_id));
     }
 
-    // One ledger entry per settlement, for its net; the ledger balances.
-    const [ledger] = await db.query(`
-      SELECT (SELECT count(*) FROM journal_entries WHERE kind = 'settlement')::int AS entries,
-             (SELECT count(*) FROM settlements WHERE net_payable_paise <> 0)::int AS settlements,
-             (SELECT coalesce(sum(amount_paise), 0) FROM journal_lines)::bigint AS total`);
-    expect(ledger.entries).toBe(ledger.settlements);
-    expect(Number(ledger.total)).toBe(0);
-    const mismatched = await db.query(`
-      SELECT s.id FROM settlements s
-        JOIN journal_entries e ON e.kind = 'settlement' AND e.ref_id = s.id
-        JOIN journal_lines l ON l.entry_id = e.id AND l.account = 'shop_payable'
-       WHERE -l.amount_paise <> s.net_payable_paise`);
-    expect(mismatched).toEqual([]);
+    // The ledger balances.
+    expect(await ledgerBalanced(db)).toMatchObject({ pass: true });
   }, 120_000);
 
   it('sends a payout whose worker died mid-request once, with the same idempotency key', async () => {
@@ -204,9 +191,6 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
       (status) => status === 'paid',
       30_000,
     );
-    const [{ total }] = await db.query(
-      'SELECT coalesce(sum(amount_paise), 0)::bigint AS total FROM journal_lines',
-    );
-    expect(Number(total)).toBe(0);
+    expect(await ledgerBalanced(db)).toMatchObject({ pass: true });
   }, 120_000);
 });

@@ -10,6 +10,12 @@ import { SettlementsWorkerModule } from '../../src/settlements/settlements-worke
 import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
 import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
+import {
+  assertInvariants,
+  bookingsSettledOnce,
+  ledgerBalanced,
+  unsettledLedgerMatchesBookings,
+} from '../support/invariants';
 import { deliver, eventually, OwnRazorpayStandIn, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -64,6 +70,8 @@ describe('Settlements (e2e)', () => {
     admin = await givenAdmin(t);
     customer = await givenUser(t.http, 'customer');
   });
+
+  afterAll(() => db && assertInvariants(db));
 
   afterAll(async () => {
     await t?.close();
@@ -138,30 +146,8 @@ describe('Settlements (e2e)', () => {
 
   /** The whole ledger balances, and each shop's unsettled account equals its unsettled settleable bookings. */
   const expectLedgerConsistent = async () => {
-    const [total] = await db.query(
-      'SELECT coalesce(sum(amount_paise), 0)::bigint AS total FROM journal_lines',
-    );
-    expect(Number(total.total)).toBe(0);
-    const unbalanced = await db.query(
-      'SELECT entry_id FROM journal_lines GROUP BY entry_id HAVING sum(amount_paise) <> 0 OR count(*) < 2',
-    );
-    expect(unbalanced).toEqual([]);
-    const mismatched = await db.query(`
-      WITH ledger AS (
-        SELECT shop_id, -sum(amount_paise) AS unsettled FROM journal_lines
-         WHERE account = 'shop_unsettled' GROUP BY shop_id),
-      bookings_net AS (
-        SELECT shop_id,
-               sum(CASE WHEN payment_method = 'ONLINE' AND payment_status = 'paid' THEN amount_paise - commission_paise
-                        ELSE -commission_paise END) AS unsettled
-          FROM bookings
-         WHERE settlement_status = 'unsettled'
-           AND (status = 'completed' OR (status = 'no_show' AND payment_status = 'paid'))
-         GROUP BY shop_id)
-      SELECT coalesce(l.shop_id, b.shop_id) AS shop_id, l.unsettled AS ledger, b.unsettled AS bookings
-        FROM ledger l FULL JOIN bookings_net b ON b.shop_id = l.shop_id
-       WHERE coalesce(l.unsettled, 0) <> coalesce(b.unsettled, 0)`);
-    expect(mismatched).toEqual([]);
+    expect(await ledgerBalanced(db)).toMatchObject({ pass: true });
+    expect(await unsettledLedgerMatchesBookings(db)).toMatchObject({ pass: true });
   };
 
   describe('a shop with a mix of bookings', () => {
@@ -496,12 +482,7 @@ describe('Settlements (e2e)', () => {
           expectedNet.get(shop.id),
         );
       }
-      const doubled = await db.query(
-        `SELECT b.id FROM bookings b JOIN settlements s ON s.id = b.settlement_id
-          WHERE b.shop_id = ANY($1) GROUP BY b.id HAVING count(*) > 1`,
-        [shops.map((shop) => shop.id)],
-      );
-      expect(doubled).toEqual([]);
+      expect(await bookingsSettledOnce(db)).toMatchObject({ pass: true });
       const left = await db.query(
         `SELECT id FROM bookings WHERE shop_id = ANY($1) AND status = 'completed' AND settlement_status = 'unsettled'`,
         [shops.map((shop) => shop.id)],

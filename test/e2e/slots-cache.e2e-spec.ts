@@ -1,5 +1,8 @@
+import { DataSource } from 'typeorm';
+
 import { at, book, givenBookableShop, localDate } from '../support/bookings';
 import { givenAdmin, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { freePort } from '../support/ports';
 import { ThrowawayRedis } from '../support/redis-server';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -13,6 +16,8 @@ describe('Slot cache on its own Redis, which goes down and comes back (e2e)', ()
     await cache.start();
     t = await createTestApp({ CACHE_REDIS_URL: cache.url });
   });
+
+  afterAll(() => t && assertInvariants(t.app.get(DataSource)));
 
   afterAll(async () => {
     await t.close();

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, givenUser } from '../support/factories';
+import { assertInvariants } from '../support/invariants';
 import { LocalSmtpServer } from '../support/mail';
 import { eventually } from '../support/payments';
 import { spawnEntry, waitForOutput } from '../support/processes';
@@ -20,6 +21,8 @@ describe('The worker process (real process, own database)', () => {
     database = await createScratchDatabase();
     t = await createTestApp({ DATABASE_URL: database.url, REDIS_KEY_PREFIX });
   });
+
+  afterAll(() => t && assertInvariants(t.app.get(DataSource)));
 
   afterAll(async () => {
     await t.close();
