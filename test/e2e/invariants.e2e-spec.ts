@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { HoldsService } from '../../src/bookings/holds.service';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
-import { at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
+import { afterItEnds, at, book, expireHoldNow, givenBookableShop, localDate } from '../support/bookings';
+import { TestClock } from '../support/clock';
 import { createScratchDatabase, ScratchDatabase } from '../support/database';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import {
@@ -81,8 +82,12 @@ describe('Invariants (own database)', () => {
         paymentMethod,
       }).expect(201)
     ).body;
-  const act = (id: string, action: 'complete' | 'cancel') =>
-    t.http.post(`/api/v1/bookings/${id}/${action}`).set(as(owner)).send({}).expect(200);
+  const clock = new TestClock();
+  /** The owner's action; a booking is completed once it is over (the lifecycle's time rule). */
+  const act = (id: string, action: 'complete' | 'cancel') => {
+    const request = () => t.http.post(`/api/v1/bookings/${id}/${action}`).set(as(owner)).send({}).expect(200);
+    return action === 'complete' ? afterItEnds(t, clock, id, request) : request();
+  };
   const bookingOf = async (id: string) =>
     (await t.http.get(`/api/v1/bookings/${id}`).set(as(customer)).expect(200)).body as {
       status: string;
@@ -122,6 +127,7 @@ describe('Invariants (own database)', () => {
         ...standIn.env(),
       },
       [PaymentsWorkerModule, SettlementsWorkerModule],
+      clock,
     );
     db = t.app.get(DataSource);
     client = new Client({ connectionString: database.url });

@@ -5,6 +5,7 @@ import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/
 import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { deliver, eventually, StandInClient } from '../support/payments';
+import { assertInvariants } from '../support/invariants';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -48,6 +49,8 @@ describe('Booking lifecycle (e2e)', () => {
   });
 
   afterEach(() => clock.reset());
+
+  afterAll(() => t && assertInvariants(t.app.get(DataSource)));
 
   afterAll(async () => {
     await t.close();
@@ -110,7 +113,12 @@ describe('Booking lifecycle (e2e)', () => {
     );
     expect(payment.refunds).toHaveLength(1);
     await eventually(
-      async () => (await db.query('SELECT provider_refund_id FROM payments WHERE provider_payment_id = $1', [paymentId]))[0],
+      async () =>
+        (
+          await db.query('SELECT provider_refund_id FROM payments WHERE provider_payment_id = $1', [
+            paymentId,
+          ])
+        )[0],
       (row: { provider_refund_id: string | null }) => row.provider_refund_id === payment.refunds[0].id,
     );
     await deliver(t.http, await razorpay.settleRefund(payment.refunds[0].id)).expect(200);
@@ -161,7 +169,11 @@ describe('Booking lifecycle (e2e)', () => {
         expect(refused.body.code).toBe('VALIDATION_FAILED');
       }
       const other = await givenUser(t.http, 'shop_owner');
-      await t.http.patch(`/api/v1/shops/${shop.id}`).set(as(other)).send({ cancellationPolicy: policy }).expect(403);
+      await t.http
+        .patch(`/api/v1/shops/${shop.id}`)
+        .set(as(other))
+        .send({ cancellationPolicy: policy })
+        .expect(403);
     });
   });
 
@@ -205,15 +217,24 @@ describe('Booking lifecycle (e2e)', () => {
         'SELECT busy FROM availability_days WHERE shop_id = $1 AND local_date = $2',
         [shop.id, date],
       );
-      expect(Object.values(busy[0].busy).flat().map((entry) => entry.b)).toContain(booking.id);
+      expect(
+        Object.values(busy[0].busy)
+          .flat()
+          .map((entry) => entry.b),
+      ).toContain(booking.id);
 
+      clock.reset();
       const after = await bookAt(shop, 'PAY_AT_SHOP');
       await afterItEnds(t, clock, after.id, () => act(owner, after.id, 'complete').expect(200));
       const later: Array<{ busy: Record<string, Array<{ b: string }>> }> = await db.query(
         'SELECT busy FROM availability_days WHERE shop_id = $1 AND local_date = $2',
         [shop.id, after.startsAt.slice(0, 10)],
       );
-      expect(Object.values(later[0].busy).flat().map((entry) => entry.b)).not.toContain(after.id);
+      expect(
+        Object.values(later[0].busy)
+          .flat()
+          .map((entry) => entry.b),
+      ).not.toContain(after.id);
     });
   });
 
@@ -293,7 +314,11 @@ describe('Booking lifecycle (e2e)', () => {
       const booking = await paidBooking(shop);
       hoursBefore(booking, 47);
       const cancelled = await act(customer, booking.id, 'cancel').expect(200);
-      expect(cancelled.body).toMatchObject({ paymentStatus: 'paid', chargedPaise: 30_000, commissionPaise: 3_000 });
+      expect(cancelled.body).toMatchObject({
+        paymentStatus: 'paid',
+        chargedPaise: 30_000,
+        commissionPaise: 3_000,
+      });
       const [{ refund_status: refundStatus }] = await db.query(
         'SELECT refund_status FROM payments WHERE provider_payment_id = $1',
         [booking.paymentId],
@@ -309,7 +334,9 @@ describe('Booking lifecycle (e2e)', () => {
         noShowFeeBps: 3000,
       });
       const booking = await paidBooking(shop);
-      const marked = await afterItEnds(t, clock, booking.id, () => act(owner, booking.id, 'no-show').expect(200));
+      const marked = await afterItEnds(t, clock, booking.id, () =>
+        act(owner, booking.id, 'no-show').expect(200),
+      );
       expect(marked.body).toMatchObject({
         status: 'no_show',
         paymentStatus: 'refund_pending',
@@ -340,7 +367,9 @@ describe('Booking lifecycle (e2e)', () => {
         paymentStatus: 'unpaid',
       });
       const absent = await bookAt(shop, 'PAY_AT_SHOP');
-      const marked = await afterItEnds(t, clock, absent.id, () => act(owner, absent.id, 'no-show').expect(200));
+      const marked = await afterItEnds(t, clock, absent.id, () =>
+        act(owner, absent.id, 'no-show').expect(200),
+      );
       expect(marked.body).toMatchObject({ status: 'no_show', chargedPaise: 0, commissionPaise: 0 });
     });
 
@@ -354,7 +383,9 @@ describe('Booking lifecycle (e2e)', () => {
       await t.http
         .patch(`/api/v1/shops/${shop.id}`)
         .set(as(owner))
-        .send({ cancellationPolicy: { freeCancellationHours: 168, lateCancellationFeeBps: 10_000, noShowFeeBps: 0 } })
+        .send({
+          cancellationPolicy: { freeCancellationHours: 168, lateCancellationFeeBps: 10_000, noShowFeeBps: 0 },
+        })
         .expect(200);
       hoursBefore(booking, 30);
       // 30 hours ahead is free under the booking's policy (24 h); the new one (168 h, 100 %) would keep it all.

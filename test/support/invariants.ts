@@ -80,7 +80,9 @@ export async function noOverlappingLiveBookings(db: Queryable): Promise<Invarian
  * The availability read model equals the live bookings: for every shop-day, the entries of `availability_days.busy`
  * (staff id -> [{ b: booking, s: start ms, e: end ms }]) are exactly the live bookings of that shop-day, each once,
  * under its staff member, with its times. Bookings leave a live status only in a transaction that also rewrites the
- * read model, so an unswept hold past its expiry is (still) in both. Detail: per shop-day, what differs.
+ * read model, so an unswept hold past its expiry is (still) in both. The one other entry allowed is that of a
+ * booking completed or marked no-show before its end, which keeps the rest of its time blocked. Detail: per
+ * shop-day, what differs.
  */
 export async function readModelMatchesLiveBookings(db: Queryable): Promise<InvariantResult> {
   const differences = await rows<{
@@ -107,8 +109,14 @@ export async function readModelMatchesLiveBookings(db: Queryable): Promise<Invar
        SELECT shop_id, local_date, staff_id::text, id::text AS booking_id,
               extract(epoch FROM starts_at) * 1000 AS starts_ms, extract(epoch FROM ends_at) * 1000 AS ends_ms
          FROM bookings WHERE status IN ${LIVE_STATUSES}),
+     -- A booking completed or marked no-show before its end keeps the rest of its time blocked (by design).
+     finished AS (
+       SELECT shop_id, local_date, staff_id::text, id::text AS booking_id,
+              extract(epoch FROM starts_at) * 1000 AS starts_ms, extract(epoch FROM ends_at) * 1000 AS ends_ms
+         FROM bookings WHERE status IN ('completed', 'no_show')),
      differences AS (
-       (SELECT 'model' AS side, * FROM (SELECT * FROM model EXCEPT ALL SELECT * FROM live) stale)
+       (SELECT 'model' AS side, *
+          FROM (SELECT * FROM model EXCEPT ALL (SELECT * FROM live UNION ALL SELECT * FROM finished)) stale)
        UNION ALL
        (SELECT 'live' AS side, * FROM (SELECT * FROM live EXCEPT ALL SELECT * FROM model) missing))
      SELECT d.side, d.shop_id, to_char(d.local_date, 'YYYY-MM-DD') AS local_date, d.staff_id, d.booking_id,
