@@ -4,8 +4,8 @@ import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module'
 import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
 import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
-import { deliver, eventually, StandInClient } from '../support/payments';
 import { assertInvariants } from '../support/invariants';
+import { deliver, eventually, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
