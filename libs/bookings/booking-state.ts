@@ -48,7 +48,11 @@ const RULES: Record<BookingAction, Rule> = {
   complete: { from: ['upcoming'], to: 'completed', actors: ['shop_owner', 'admin'] },
   no_show: { from: ['upcoming'], to: 'no_show', actors: ['shop_owner', 'admin'] },
   // A hold stays a hold at its new time, a paid booking stays paid.
-  reschedule: { from: ['pending_payment', 'upcoming'], to: null, actors: ['customer', 'shop_owner', 'admin'] },
+  reschedule: {
+    from: ['pending_payment', 'upcoming'],
+    to: null,
+    actors: ['customer', 'shop_owner', 'admin'],
+  },
 };
 
 export type TransitionResult =

@@ -115,7 +115,9 @@ describe('postings', () => {
     expect(shopNetPaise({ ...base, paymentMethod: 'PAY_AT_SHOP', paymentStatus: 'unpaid' })).toBe(-5_000);
     // A kept fee of a refunded-in-part booking: the shop gets the fee less its commission.
     const fee = { ...base, chargedPaise: 10_000, commissionPaise: 1_000 };
-    expect(shopNetPaise({ ...fee, paymentMethod: 'ONLINE', paymentStatus: 'partially_refunded' })).toBe(9_000);
+    expect(shopNetPaise({ ...fee, paymentMethod: 'ONLINE', paymentStatus: 'partially_refunded' })).toBe(
+      9_000,
+    );
     expect(shopNetPaise({ ...fee, paymentMethod: 'ONLINE', paymentStatus: 'refund_pending' })).toBe(9_000);
   });
 

@@ -6,7 +6,13 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
  * Where a booking's money stands; only the provider's word moves it past `unpaid`. `partially_refunded`: a refund of
  * less than was paid (a kept fee) was processed.
  */
-export const PAYMENT_STATUSES = ['unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded'] as const;
+export const PAYMENT_STATUSES = [
+  'unpaid',
+  'paid',
+  'refund_pending',
+  'refunded',
+  'partially_refunded',
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** A refund's state at the provider, as recorded on the payment. */

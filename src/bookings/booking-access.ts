@@ -30,8 +30,10 @@ export function assertBookingWindow(
   rules: { minNoticeMinutes: number; horizonDays: number },
 ): void {
   if (startsAt < now) throw new StartInPastError();
-  if (startsAt < now + rules.minNoticeMinutes * MINUTE_MS) throw new NoticeTooShortError(rules.minNoticeMinutes);
-  if (startsAt > now + rules.horizonDays * 24 * 60 * MINUTE_MS) throw new BeyondHorizonError(rules.horizonDays);
+  if (startsAt < now + rules.minNoticeMinutes * MINUTE_MS)
+    throw new NoticeTooShortError(rules.minNoticeMinutes);
+  if (startsAt > now + rules.horizonDays * 24 * 60 * MINUTE_MS)
+    throw new BeyondHorizonError(rules.horizonDays);
 }
 
 /** The past tense of an action, for messages ("A booking that is completed cannot be cancelled"). */

@@ -6,7 +6,7 @@ import { Actor, BookingAction, decide, transition } from '../../libs/bookings/bo
 import { BookingOutcome, moneyOutcome } from '../../libs/bookings/cancellation-policy';
 import { settleablePosting } from '../../libs/ledger/postings';
 import { isSettleable } from '../../libs/settlement/settlement-math';
-import { CLOCK,Clock } from '../common/clock/clock';
+import { CLOCK, Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { LedgerRepository } from '../ledger/ledger.repository';
@@ -16,7 +16,11 @@ import { PaymentsQueue } from '../payments/payments.queue';
 import { PaymentsRepository } from '../payments/payments.repository';
 import { Booking } from './booking';
 import { actorFor, PAST_TENSE, refusalError, timingOf } from './booking-access';
-import { BookingActionForbiddenError, BookingNotFoundError, InvalidBookingTransitionError } from './bookings.errors';
+import {
+  BookingActionForbiddenError,
+  BookingNotFoundError,
+  InvalidBookingTransitionError,
+} from './bookings.errors';
 import { BookingsRepository } from './bookings.repository';
 import { BookingDto } from './dto/booking.dto';
 import { isShopDayRace, SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
@@ -125,7 +129,10 @@ export class BookingLifecycleService {
         if (isSettleable(after)) await this.ledger.post(manager, settleablePosting(after));
         if (action === 'cancel') await this.outbox.bookingCancelled(manager, id);
         // Whatever is not kept goes back: one refund per payment, sent by the worker after the commit.
-        if (refundPayment && (await this.payments.requestRefund(manager, refundPayment.id, money.refundPaise))) {
+        if (
+          refundPayment &&
+          (await this.payments.requestRefund(manager, refundPayment.id, money.refundPaise))
+        ) {
           return refundPayment.id;
         }
         return null;

@@ -86,7 +86,7 @@ export class BookingsController {
   @ApiOperation({
     summary: "Cancel a booking (its customer, its shop's owner, or an admin); the slot is freed",
     description:
-      'A customer cancels only before the start (409 CANCELLATION_CLOSED). Cancelled at least the policy\'s ' +
+      "A customer cancels only before the start (409 CANCELLATION_CLOSED). Cancelled at least the policy's " +
       'freeCancellationHours before the start, or by the shop or an admin, a paid booking is refunded in full; ' +
       'later, the shop keeps lateCancellationFeeBps of the amount and the rest is refunded.',
   })

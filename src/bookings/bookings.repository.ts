@@ -327,7 +327,12 @@ export class BookingsRepository {
     expected: { status: BookingStatus; paymentStatus?: PaymentStatus },
     changes: BookingChanges,
   ): Promise<boolean> {
-    const params: unknown[] = [booking.id, booking.localDate, expected.status, expected.paymentStatus ?? null];
+    const params: unknown[] = [
+      booking.id,
+      booking.localDate,
+      expected.status,
+      expected.paymentStatus ?? null,
+    ];
     const sets = Object.entries(changes)
       .filter(([, value]) => value !== undefined)
       .map(([field, value]) => {

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { commissionPaise } from '../../libs/money/money';
 import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
 import { DayCreatedConcurrentlyError } from '../availability/availability.repository';
-import { CLOCK,Clock } from '../common/clock/clock';
+import { CLOCK, Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
@@ -35,7 +35,6 @@ import { BookingDto } from './dto/booking.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { ListBookingsQueryDto } from './dto/list-bookings.query.dto';
 import { isShopDayRace, SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
-
 
 function requestHash(dto: CreateBookingDto): string {
   const canonical = [
@@ -234,7 +233,10 @@ export class BookingsService {
       query.limit + 1,
       after,
     );
-    return toPage(rows, query.limit, BookingDto.from, (booking) => [booking.startsAt.toISOString(), booking.id]);
+    return toPage(rows, query.limit, BookingDto.from, (booking) => [
+      booking.startsAt.toISOString(),
+      booking.id,
+    ]);
   }
 
   /** The booking if `user` may see it (its customer, its shop's owner, an admin); others get 404. */

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { decide, transition } from '../../libs/bookings/booking-state';
 import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
-import { CLOCK,Clock } from '../common/clock/clock';
+import { CLOCK, Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { AppConfig } from '../config/app.config';
@@ -65,7 +65,8 @@ export class RescheduleService {
     const actor = seen && actorFor(user, seen);
     if (!seen || !actor) throw new BookingNotFoundError();
     const allowed = transition(seen.status, 'reschedule', actor);
-    if (!allowed.allowed && allowed.reason === 'forbidden') throw new BookingActionForbiddenError('reschedule');
+    if (!allowed.allowed && allowed.reason === 'forbidden')
+      throw new BookingActionForbiddenError('reschedule');
 
     const hash = requestHash(id, dto);
     if (idempotencyKey) {

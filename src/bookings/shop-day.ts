@@ -127,7 +127,11 @@ export class ShopDays {
    * Locks several days of one shop in date order (so two transactions over the same days never wait on each other
    * crosswise); one day given twice is opened once.
    */
-  async openAll(manager: EntityManager, shopId: string, dates: readonly string[]): Promise<Map<string, ShopDay>> {
+  async openAll(
+    manager: EntityManager,
+    shopId: string,
+    dates: readonly string[],
+  ): Promise<Map<string, ShopDay>> {
     const days = new Map<string, ShopDay>();
     for (const date of [...new Set(dates)].sort()) days.set(date, await this.open(manager, shopId, date));
     return days;

@@ -36,7 +36,8 @@ export class BookingDto {
   @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
   @ApiProperty({ description: 'Service price at booking time, integer paise' }) amountPaise: number;
   @ApiProperty({
-    description: 'round(chargedPaise * commissionBps / 10000), fixed when the booking reaches its final status',
+    description:
+      'round(chargedPaise * commissionBps / 10000), fixed when the booking reaches its final status',
   })
   commissionPaise: number;
   @ApiProperty({

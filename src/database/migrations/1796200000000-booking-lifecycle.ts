@@ -99,7 +99,9 @@ export class BookingLifecycle1796200000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const q = (sql: string) => queryRunner.query(sql);
-    await q(`DELETE FROM notifications WHERE template IN ('booking_rescheduled', 'shop_booking_rescheduled')`);
+    await q(
+      `DELETE FROM notifications WHERE template IN ('booking_rescheduled', 'shop_booking_rescheduled')`,
+    );
     await q('ALTER TABLE notifications DROP CONSTRAINT notifications_template_check');
     await q(`
       ALTER TABLE notifications ADD CONSTRAINT notifications_template_check
