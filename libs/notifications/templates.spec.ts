@@ -20,6 +20,9 @@ const booking: BookingFacts = {
   amountPaise: 30_000,
   paymentMethod: 'PAY_AT_SHOP',
   cancelReason: null,
+  paidPaise: 0,
+  refundPaise: 0,
+  chargedPaise: 30_000,
 };
 
 describe('formatRupees', () => {
@@ -52,6 +55,8 @@ describe('templates', () => {
     'booking_expired',
     'booking_reminder',
     'new_booking',
+    'booking_rescheduled',
+    'shop_booking_rescheduled',
   ] as const)('%s names the shop, the service and the shop-local time in every part', (template) => {
     const rendered = renderBooking(template, booking);
     for (const part of [rendered.subject, rendered.text, rendered.html, rendered.sms]) {
@@ -97,5 +102,31 @@ describe('templates', () => {
       'Owed by you: ₹90.00',
     );
     expect(renderSettlement(facts).text).toContain('26 Nov 2026, 00:30');
+  });
+});
+
+describe('what a cancellation costs', () => {
+  const paid = { ...booking, paymentMethod: 'ONLINE' as const, paidPaise: 30_000 };
+
+  it('says what was refunded and what the shop kept after a late cancellation', () => {
+    const rendered = renderBooking('booking_cancelled', {
+      ...paid,
+      refundPaise: 22_500,
+      chargedPaise: 7_500,
+    });
+    expect(rendered.text).toContain('Refunded to you: ₹225.00 of ₹300.00 paid.');
+    expect(rendered.text).toContain('Kept by the shop under its cancellation policy: ₹75.00.');
+    expect(rendered.sms).toContain('Refund: ₹225.00');
+  });
+
+  it('says the whole amount is refunded after a free cancellation, and nothing was kept', () => {
+    const rendered = renderBooking('booking_cancelled', { ...paid, refundPaise: 30_000, chargedPaise: 0 });
+    expect(rendered.text).toContain('Refunded to you: ₹300.00 of ₹300.00 paid.');
+    expect(rendered.text).not.toContain('Kept');
+  });
+
+  it('says nothing about money for a booking that was not paid online', () => {
+    const rendered = renderBooking('booking_cancelled', { ...booking, chargedPaise: 0 });
+    expect(rendered.text).not.toMatch(/Refund|Kept/);
   });
 });

@@ -7,6 +7,8 @@ export const TEMPLATES = [
   'booking_reminder',
   'new_booking',
   'settlement_statement',
+  'booking_rescheduled',
+  'shop_booking_rescheduled',
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
@@ -22,6 +24,12 @@ export interface BookingFacts {
   amountPaise: number;
   paymentMethod: 'ONLINE' | 'PAY_AT_SHOP';
   cancelReason: string | null;
+  /** What was paid online and captured (0 when unpaid or paid at the shop). */
+  paidPaise: number;
+  /** What goes back of it (asked for or done). */
+  refundPaise: number;
+  /** What the customer finally pays: for a cancellation, the fee the shop keeps. */
+  chargedPaise: number;
 }
 
 export interface SettlementFacts {
@@ -104,9 +112,23 @@ export function renderBooking(
         [
           `Your booking for ${what} on ${when} was cancelled.`,
           ...(facts.cancelReason ? [`Reason: ${facts.cancelReason}`] : []),
-          ...(facts.paymentMethod === 'ONLINE' ? ['If you paid online, the payment is refunded.'] : []),
+          ...cancellationMoney(facts),
         ],
-        `HairOne: ${what} on ${when} was cancelled.`,
+        `HairOne: ${what} on ${when} was cancelled.${facts.refundPaise > 0 ? ` Refund: ${formatRupees(facts.refundPaise)}.` : ''}`,
+      );
+    case 'booking_rescheduled':
+      return render(
+        `Booking moved: ${what}, now ${when}`,
+        facts.recipientName,
+        [`Your booking for ${what} is now on ${when}.`, `Address: ${where}.`],
+        `HairOne: ${what} is now on ${when}.`,
+      );
+    case 'shop_booking_rescheduled':
+      return render(
+        `Booking moved at ${facts.shopName}: ${facts.serviceName}, now ${when}`,
+        facts.recipientName,
+        [`The booking of ${facts.customerName} for ${what} is now on ${when}.`],
+        `HairOne: ${facts.customerName}'s ${facts.serviceName} at ${facts.shopName} is now on ${when}.`,
       );
     case 'booking_expired':
       return render(
@@ -135,6 +157,20 @@ export function renderBooking(
         `HairOne: new booking, ${facts.serviceName} on ${when} at ${facts.shopName}.`,
       );
   }
+}
+
+/** What a cancelled customer gets back and what the shop keeps, in the customer's words. */
+function cancellationMoney(facts: BookingFacts): string[] {
+  if (facts.paidPaise === 0) return [];
+  const lines: string[] = [];
+  if (facts.refundPaise > 0)
+    lines.push(
+      `Refunded to you: ${formatRupees(facts.refundPaise)} of ${formatRupees(facts.paidPaise)} paid.`,
+    );
+  if (facts.chargedPaise > 0) {
+    lines.push(`Kept by the shop under its cancellation policy: ${formatRupees(facts.chargedPaise)}.`);
+  }
+  return lines;
 }
 
 export function renderSettlement(facts: SettlementFacts): Rendered {
