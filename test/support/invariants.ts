@@ -239,6 +239,7 @@ export async function paymentsCapturedOnce(db: Queryable): Promise<InvariantResu
         WHERE e.kind IN ('capture', 'refund') GROUP BY e.kind, e.ref_id),
      money AS (
        SELECT coalesce(p.id, c.ref_id, r.ref_id) AS payment_id, p.booking_id, p.amount_paise AS amount,
+              coalesce(p.refund_amount_paise, p.amount_paise) AS refund_amount,
               p.captured_at IS NOT NULL AS captured, p.provider_payment_id, p.refund_status, p.id IS NULL AS unknown,
               coalesce(c.n, 0) AS captures, c.cash AS captured_cash, coalesce(r.n, 0) AS refunds,
               -r.cash AS refunded_cash
@@ -253,7 +254,7 @@ export async function paymentsCapturedOnce(db: Queryable): Promise<InvariantResu
          OR captures <> CASE WHEN captured THEN 1 ELSE 0 END
          OR (captures > 0 AND captured_cash <> amount)
          OR refunds <> CASE WHEN refund_status = 'processed' THEN 1 ELSE 0 END
-         OR (refunds > 0 AND refunded_cash <> amount)
+         OR (refunds > 0 AND refunded_cash <> refund_amount)
          OR coalesce(refunded_cash, 0) > coalesce(captured_cash, 0)
       ORDER BY payment_id`,
   );
@@ -290,7 +291,12 @@ export async function paidBookingsCaptured(db: Queryable): Promise<InvariantResu
             p.refund_status
        FROM bookings b LEFT JOIN payments p ON p.booking_id = b.id
       WHERE (b.payment_status <> 'unpaid') IS DISTINCT FROM (p.captured_at IS NOT NULL)
-         OR (b.payment_status = 'refunded') <> (p.refund_status IS NOT DISTINCT FROM 'processed')
+         OR (b.payment_status IN ('refunded', 'partially_refunded'))
+              <> (p.refund_status IS NOT DISTINCT FROM 'processed')
+         OR (b.payment_status = 'partially_refunded') <> (p.refund_status = 'processed' AND b.charged_paise > 0)
+         -- What was paid is refunded or kept, to the paisa, once the refund is done.
+         OR (p.refund_status = 'processed' AND b.refunded_paise + b.charged_paise <> p.amount_paise)
+         OR (p.refund_status IS DISTINCT FROM 'processed' AND b.refunded_paise <> 0)
       ORDER BY b.id`,
   );
   return result(
