@@ -12,3 +12,7 @@ export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
 
 /** A payout (one transfer per settlement) follows its settlement's states. */
 export type PayoutStatus = SettlementStatus;
+
+/** What started a settlement run: the nightly cron, or an admin. */
+export const RUN_TRIGGERS = ['cron', 'admin'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { ensureJob } from '../queues/ensure-job';
 import { NOTIFICATIONS_QUEUE } from '../queues/queues.constants';
+import { NotificationsRepository } from './notifications.repository';
 
 export const SEND_NOTIFICATION = 'send';
 const BATCH = 200;
@@ -29,6 +30,7 @@ export class NotificationsRelay implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly notifications: NotificationsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -71,24 +73,19 @@ export class NotificationsRelay implements OnApplicationBootstrap, OnModuleDestr
   private relayBatch(): Promise<number> {
     const { attempts, backoffMs } = this.config.notifications;
     return this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ id: string; send_after: Date }> = await manager.query(
-        `SELECT id, send_after FROM notifications WHERE relayed_at IS NULL
-          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH],
-      );
-      for (const row of rows) {
-        await ensureJob(this.queue, SEND_NOTIFICATION, { notificationId: row.id }, row.id, {
-          delay: Math.max(0, row.send_after.getTime() - Date.now()),
+      const messages = await this.notifications.lockUnrelayed(manager, BATCH);
+      for (const message of messages) {
+        await ensureJob(this.queue, SEND_NOTIFICATION, { notificationId: message.id }, message.id, {
+          delay: Math.max(0, message.sendAfter.getTime() - Date.now()),
           attempts,
           backoff: { type: 'exponential', delay: backoffMs },
         });
       }
-      if (rows.length > 0) {
-        await manager.query('UPDATE notifications SET relayed_at = now() WHERE id = ANY($1)', [
-          rows.map((row) => row.id),
-        ]);
-      }
-      return rows.length;
+      await this.notifications.markRelayed(
+        manager,
+        messages.map((message) => message.id),
+      );
+      return messages.length;
     });
   }
 }

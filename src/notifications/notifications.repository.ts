@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
+import { BookingStatus } from '../../libs/bookings/booking-state';
+import { NotificationChannel, NotificationStatus } from '../../libs/notifications/notification-status';
 import { Template } from '../../libs/notifications/templates';
+import { PaymentMethod } from '../../libs/payments/payment-status';
 import { localDatesOf } from '../bookings/booking-keys';
 import { queryReturning } from '../common/database/query-returning';
 import { DatabaseReader } from '../database/replicas/database-reader';
+import { MessageContext, Notification, UnrelayedMessage } from './notification';
 
-export type NotificationStatus = 'pending' | 'sent' | 'failed';
-
-export interface NotificationRow {
+/** A `notifications` row; it stays inside this file (services get `Notification`). */
+interface NotificationRow {
   id: string;
   user_id: string;
-  channel: 'email' | 'sms';
+  channel: NotificationChannel;
   template: Template;
   booking_id: string | null;
   settlement_id: string | null;
@@ -24,15 +27,18 @@ export interface NotificationRow {
   sent_at: Date | null;
 }
 
-/** A message with everything its template needs, read when it is sent (so it shows the state at that time). */
-export interface MessageContext extends NotificationRow {
+/** The row the context query reads: the message and what its template needs (bigint sums as strings). */
+interface MessageContextRow extends NotificationRow {
   recipient_name: string;
   recipient_email: string;
   recipient_phone: string | null;
-  booking_status: string | null;
+  booking_status: BookingStatus | null;
   starts_at: Date | null;
-  payment_method: 'ONLINE' | 'PAY_AT_SHOP' | null;
+  payment_method: PaymentMethod | null;
   amount_paise: number | null;
+  charged_paise: number | null;
+  paid_paise: number | null;
+  refund_paise: number | null;
   cancel_reason: string | null;
   customer_name: string | null;
   service_name: string | null;
@@ -44,6 +50,54 @@ export interface MessageContext extends NotificationRow {
   online_collected_paise: string | null;
   commission_paise: string | null;
   net_payable_paise: string | null;
+}
+
+/** The one mapper from a notification row to the record services use. */
+function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    channel: row.channel,
+    template: row.template,
+    bookingId: row.booking_id,
+    settlementId: row.settlement_id,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    sendAfter: row.send_after,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+  };
+}
+
+const paiseOrNull = (value: string | null): number | null => (value === null ? null : Number(value));
+
+/** The one mapper from a context row; a settlement's sums per shop fit a safe integer, so they become numbers. */
+function toMessageContext(row: MessageContextRow): MessageContext {
+  return {
+    ...toNotification(row),
+    recipientName: row.recipient_name,
+    recipientEmail: row.recipient_email,
+    recipientPhone: row.recipient_phone,
+    bookingStatus: row.booking_status,
+    startsAt: row.starts_at,
+    paymentMethod: row.payment_method,
+    amountPaise: row.amount_paise,
+    chargedPaise: row.charged_paise ?? 0,
+    paidPaise: row.paid_paise ?? 0,
+    refundPaise: row.refund_paise ?? 0,
+    cancelReason: row.cancel_reason,
+    customerName: row.customer_name,
+    serviceName: row.service_name,
+    shopName: row.shop_name,
+    shopAddress: row.shop_address,
+    timezone: row.timezone,
+    settlementCutoff: row.settlement_cutoff,
+    bookingCount: row.booking_count,
+    onlineCollectedPaise: paiseOrNull(row.online_collected_paise),
+    commissionPaise: paiseOrNull(row.commission_paise),
+    netPayablePaise: paiseOrNull(row.net_payable_paise),
+  };
 }
 
 @Injectable()
@@ -63,9 +117,11 @@ export class NotificationsRepository {
     const localDate = message.booking_id
       ? ((await localDatesOf(this.dataSource.manager, [message.booking_id])).get(message.booking_id) ?? null)
       : null;
-    const [row]: MessageContext[] = await this.dataSource.query(
+    const [row]: MessageContextRow[] = await this.dataSource.query(
       `SELECT n.*, r.name AS recipient_name, r.email AS recipient_email, r.phone AS recipient_phone,
               b.status AS booking_status, b.starts_at, b.payment_method, b.amount_paise, b.cancel_reason,
+              b.charged_paise, CASE WHEN p.captured_at IS NOT NULL THEN p.amount_paise ELSE 0 END AS paid_paise,
+              CASE WHEN p.refund_status IS NOT NULL THEN p.refund_amount_paise ELSE 0 END AS refund_paise,
               c.name AS customer_name, sv.name AS service_name,
               s.name AS shop_name, s.address AS shop_address, s.timezone,
               st.cutoff AS settlement_cutoff, st.booking_count, st.online_collected_paise, st.commission_paise,
@@ -75,12 +131,32 @@ export class NotificationsRepository {
          LEFT JOIN bookings b ON b.id = n.booking_id AND b.local_date = $2
          LEFT JOIN users c ON c.id = b.customer_id
          LEFT JOIN services sv ON sv.id = b.service_id
+         LEFT JOIN payments p ON p.booking_id = b.id
          LEFT JOIN settlements st ON st.id = n.settlement_id
          JOIN shops s ON s.id = coalesce(b.shop_id, st.shop_id)
         WHERE n.id = $1`,
       [id, localDate],
     );
-    return row ?? null;
+    return row ? toMessageContext(row) : null;
+  }
+
+  /**
+   * Locks up to `limit` messages not yet handed to the queue, oldest first, for the caller's transaction; rows
+   * another relay holds are skipped.
+   */
+  async lockUnrelayed(manager: EntityManager, limit: number): Promise<UnrelayedMessage[]> {
+    const rows: Array<{ id: string; send_after: Date }> = await manager.query(
+      `SELECT id, send_after FROM notifications WHERE relayed_at IS NULL
+        ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((row) => ({ id: row.id, sendAfter: row.send_after }));
+  }
+
+  /** In the caller's transaction: these messages' jobs are in the queue. */
+  async markRelayed(manager: EntityManager, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query('UPDATE notifications SET relayed_at = now() WHERE id = ANY($1)', [ids]);
   }
 
   async markSent(id: string): Promise<void> {
@@ -122,7 +198,7 @@ export class NotificationsRepository {
     filter: { userId?: string; status?: NotificationStatus },
     limit: number,
     before?: [string, string],
-  ): Promise<NotificationRow[]> {
+  ): Promise<Notification[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -133,11 +209,12 @@ export class NotificationsRepository {
     if (filter.status) where.push(`status = ${param(filter.status)}`);
     if (before)
       where.push(`(created_at, id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
-    return this.reader.query(
+    const rows: NotificationRow[] = await this.reader.query(
       `SELECT * FROM notifications ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id DESC LIMIT ${param(limit)}`,
       params,
     );
+    return rows.map(toNotification);
   }
 
   /** Pending messages by channel: the depth of what is still to be sent. */

@@ -6,7 +6,8 @@ import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { EmailChannel } from './channels/email.channel';
 import { SmsChannel } from './channels/sms.channel';
-import { MessageContext, NotificationsRepository } from './notifications.repository';
+import { MessageContext } from './notification';
+import { NotificationsRepository } from './notifications.repository';
 
 const MINUTE_MS = 60_000;
 
@@ -35,13 +36,13 @@ export class NotificationsSender {
     const rendered = this.render(message);
     if (message.channel === 'email') {
       await this.email.send({
-        to: message.recipient_email,
+        to: message.recipientEmail,
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
       });
-    } else if (message.recipient_phone) {
-      await this.sms.send(message.recipient_phone, rendered.sms);
+    } else if (message.recipientPhone) {
+      await this.sms.send(message.recipientPhone, rendered.sms);
     }
     await this.notifications.markSent(id);
     this.metrics.notificationsSent.inc({ channel: message.channel, template: message.template });
@@ -60,35 +61,38 @@ export class NotificationsSender {
   /** A reminder is sent only for a booking that is still upcoming at the time it was scheduled for. */
   private stillApplies(message: MessageContext): boolean {
     if (message.template !== 'booking_reminder') return true;
-    if (message.booking_status !== 'upcoming' || !message.starts_at) return false;
-    const due = message.starts_at.getTime() - this.config.notifications.reminderLeadMinutes * MINUTE_MS;
-    return Math.abs(due - message.send_after.getTime()) < MINUTE_MS;
+    if (message.bookingStatus !== 'upcoming' || !message.startsAt) return false;
+    const due = message.startsAt.getTime() - this.config.notifications.reminderLeadMinutes * MINUTE_MS;
+    return Math.abs(due - message.sendAfter.getTime()) < MINUTE_MS;
   }
 
   private render(message: MessageContext): Rendered {
     if (message.template === 'settlement_statement') {
       return renderSettlement({
-        recipientName: message.recipient_name,
-        shopName: message.shop_name,
+        recipientName: message.recipientName,
+        shopName: message.shopName,
         timezone: message.timezone,
-        cutoff: message.settlement_cutoff as Date,
-        bookingCount: message.booking_count ?? 0,
-        onlineCollectedPaise: Number(message.online_collected_paise),
-        commissionPaise: Number(message.commission_paise),
-        netPayablePaise: Number(message.net_payable_paise),
+        cutoff: message.settlementCutoff as Date,
+        bookingCount: message.bookingCount ?? 0,
+        onlineCollectedPaise: message.onlineCollectedPaise ?? 0,
+        commissionPaise: message.commissionPaise ?? 0,
+        netPayablePaise: message.netPayablePaise ?? 0,
       });
     }
     return renderBooking(message.template, {
-      recipientName: message.recipient_name,
-      customerName: message.customer_name ?? '',
-      shopName: message.shop_name,
-      shopAddress: message.shop_address,
-      serviceName: message.service_name ?? '',
-      startsAt: message.starts_at as Date,
+      recipientName: message.recipientName,
+      customerName: message.customerName ?? '',
+      shopName: message.shopName,
+      shopAddress: message.shopAddress,
+      serviceName: message.serviceName ?? '',
+      startsAt: message.startsAt as Date,
       timezone: message.timezone,
-      amountPaise: message.amount_paise ?? 0,
-      paymentMethod: message.payment_method ?? 'PAY_AT_SHOP',
-      cancelReason: message.cancel_reason,
+      amountPaise: message.amountPaise ?? 0,
+      paymentMethod: message.paymentMethod ?? 'PAY_AT_SHOP',
+      cancelReason: message.cancelReason,
+      paidPaise: message.paidPaise,
+      refundPaise: message.refundPaise,
+      chargedPaise: message.chargedPaise,
     });
   }
 }

@@ -11,7 +11,11 @@ import {
   ListNotificationsQueryDto,
   NotificationDto,
 } from './dto/notification.dto';
+import { Notification } from './notification';
 import { NotificationsRepository } from './notifications.repository';
+
+/** The page key: creation time, then id. */
+const cursorOf = (notification: Notification) => [notification.createdAt.toISOString(), notification.id];
 
 export class NotificationNotFailedError extends DomainError {
   constructor() {
@@ -44,17 +48,14 @@ export class NotificationsService implements OnModuleInit {
 
   async listMine(user: AuthenticatedUser, query: ListNotificationsQueryDto): Promise<Page<NotificationDto>> {
     const before = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
-    const rows = await this.notifications.list({ userId: user.id }, query.limit + 1, before);
-    return toPage(rows, query.limit, NotificationDto.from, (row) => [row.created_at.toISOString(), row.id]);
+    const notifications = await this.notifications.list({ userId: user.id }, query.limit + 1, before);
+    return toPage(notifications, query.limit, NotificationDto.from, cursorOf);
   }
 
   async listAll(query: AdminListNotificationsQueryDto): Promise<Page<AdminNotificationDto>> {
     const before = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
-    const rows = await this.notifications.list({ status: query.status }, query.limit + 1, before);
-    return toPage(rows, query.limit, AdminNotificationDto.fromRow, (row) => [
-      row.created_at.toISOString(),
-      row.id,
-    ]);
+    const notifications = await this.notifications.list({ status: query.status }, query.limit + 1, before);
+    return toPage(notifications, query.limit, AdminNotificationDto.from, cursorOf);
   }
 
   async retry(id: string): Promise<void> {

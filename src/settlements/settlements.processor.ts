@@ -36,7 +36,7 @@ export class SettlementsProcessor implements OnModuleInit {
     void this.queue.process(SettlementJob.StartRun, 1, async (job: Job) => {
       // The cron's tick time is the cutoff, so a retried job settles the same bookings.
       const run = await this.settlements.startRun(new Date(job.timestamp), 'cron');
-      return { runId: run.id, shops: run.shops_total };
+      return { runId: run.id, shops: run.shopsTotal };
     });
     void this.queue.process(SettlementJob.SendPayout, 1, (job: Job<SendPayoutJob>) =>
       this.payouts.send(job.data.payoutId),

@@ -3,18 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { SettleableBooking } from '../../libs/ledger/postings';
+import { PaymentMethod } from '../../libs/payments/payment-status';
 import { SettlementTotals } from '../../libs/settlement/settlement-math';
+import { RunStatus, RunTrigger, SettlementStatus } from '../../libs/settlement/settlement-status';
 import { queryReturning } from '../common/database/query-returning';
+import { NotFoundError } from '../common/errors/domain-error';
 import { DatabaseReader } from '../database/replicas/database-reader';
+import { Settlement, SettlementRun } from './settlement';
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
-export type SettlementStatus = 'pending' | 'paid' | 'failed';
-
-export interface RunRow {
+/** A `settlement_runs` row; it stays inside this file (services get `SettlementRun`). */
+interface RunRow {
   id: string;
   status: RunStatus;
   cutoff: Date;
-  trigger: 'cron' | 'admin';
+  trigger: RunTrigger;
   shops_total: number;
   shops_done: number;
   created_at: Date;
@@ -22,7 +24,8 @@ export interface RunRow {
   finished_at: Date | null;
 }
 
-export interface SettlementRow {
+/** A `settlements` row; the bigint sums come back from pg as strings. It stays inside this file. */
+interface SettlementRow {
   id: string;
   run_id: string;
   shop_id: string;
@@ -33,6 +36,37 @@ export interface SettlementRow {
   net_payable_paise: string;
   status: SettlementStatus;
   created_at: Date;
+}
+
+/** The one mapper from a run row to the record services use. */
+function toSettlementRun(row: RunRow): SettlementRun {
+  return {
+    id: row.id,
+    status: row.status,
+    cutoff: row.cutoff,
+    trigger: row.trigger,
+    shopsTotal: row.shops_total,
+    shopsDone: row.shops_done,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** The one mapper from a settlement row; a shop's sums in paise fit a safe integer, so they become numbers. */
+function toSettlement(row: SettlementRow): Settlement {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    shopId: row.shop_id,
+    cutoff: row.cutoff,
+    bookingCount: row.booking_count,
+    onlineCollectedPaise: Number(row.online_collected_paise),
+    commissionPaise: Number(row.commission_paise),
+    netPayablePaise: Number(row.net_payable_paise),
+    status: row.status,
+    createdAt: row.created_at,
+  };
 }
 
 /**
@@ -53,7 +87,7 @@ export class SettlementsRepository {
    * Creates a run and its list of shops (those with settleable bookings ending by the cutoff) in one transaction.
    * A run with nothing to settle is completed at once.
    */
-  createRun(cutoff: Date, trigger: 'cron' | 'admin'): Promise<RunRow> {
+  createRun(cutoff: Date, trigger: RunTrigger): Promise<SettlementRun> {
     return this.dataSource.transaction(async (manager) => {
       const [run]: RunRow[] = await manager.query(
         'INSERT INTO settlement_runs (cutoff, trigger) VALUES ($1, $2) RETURNING *',
@@ -76,17 +110,24 @@ export class SettlementsRepository {
           WHERE id = $1 RETURNING *`,
         [run.id, shops[0].n],
       );
-      return updated;
+      return toSettlementRun(updated);
     });
   }
 
   /** In the caller's transaction when given one, else a read that a replica may answer. */
-  async findRun(id: string, manager?: EntityManager): Promise<RunRow | null> {
+  async findRun(id: string, manager?: EntityManager): Promise<SettlementRun | null> {
     const [run]: RunRow[] = await (manager ?? this.reader).query(
       'SELECT * FROM settlement_runs WHERE id = $1',
       [id],
     );
-    return run ?? null;
+    return run ? toSettlementRun(run) : null;
+  }
+
+  /** Like `findRun`, for a run that must exist: `NotFoundError` otherwise. */
+  async getRun(id: string, manager?: EntityManager): Promise<SettlementRun> {
+    const run = await this.findRun(id, manager);
+    if (!run) throw new NotFoundError('Settlement run');
+    return run;
   }
 
   /** Shops of a run not yet settled, for enqueueing (again). */
@@ -147,7 +188,7 @@ export class SettlementsRepository {
   ): Promise<SettleableBooking[]> {
     const rows: Array<{
       id: string;
-      payment_method: 'ONLINE' | 'PAY_AT_SHOP';
+      payment_method: PaymentMethod;
       payment_status: SettleableBooking['paymentStatus'];
       charged_paise: number;
       commission_paise: number;
@@ -218,7 +259,7 @@ export class SettlementsRepository {
     filter: { ownerId?: string; shopId?: string; runId?: string },
     limit: number,
     before?: [string, string],
-  ): Promise<SettlementRow[]> {
+  ): Promise<Settlement[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -231,12 +272,13 @@ export class SettlementsRepository {
     if (filter.runId) where.push(`s.run_id = ${param(filter.runId)}`);
     if (before)
       where.push(`(s.created_at, s.id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
-    return this.reader.query(
+    const rows: SettlementRow[] = await this.reader.query(
       `SELECT s.* FROM settlements s
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(limit)}`,
       params,
     );
+    return rows.map(toSettlement);
   }
 
   /** The shop's owner, or null if there is no such shop. */

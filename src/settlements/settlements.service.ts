@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { settlementPosting } from '../../libs/ledger/postings';
 import { settlementTotals } from '../../libs/settlement/settlement-math';
+import { RunTrigger } from '../../libs/settlement/settlement-status';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { NotFoundError } from '../common/errors/domain-error';
 import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
@@ -15,8 +16,9 @@ import { NotificationsOutbox } from '../notifications/outbox';
 import { ListSettlementsQueryDto, SettlementDto, SettlementRunDto } from './dto/settlement.dto';
 import { ShopBalanceDto } from './dto/shop-balance.dto';
 import { PayoutsService } from './payouts/payouts.service';
+import { SettlementRun } from './settlement';
 import { SettlementsQueue } from './settlements.queue';
-import { RunRow, SettlementsRepository } from './settlements.repository';
+import { SettlementsRepository } from './settlements.repository';
 
 export type SettleShopOutcome = 'settled' | 'nothing_to_settle' | 'already_done' | 'not_in_run';
 
@@ -35,11 +37,11 @@ export class SettlementsService {
   ) {}
 
   /** Creates a run over everything settleable up to `cutoff` and enqueues one job per shop. */
-  async startRun(cutoff: Date, trigger: 'cron' | 'admin'): Promise<RunRow> {
+  async startRun(cutoff: Date, trigger: RunTrigger): Promise<SettlementRun> {
     const run = await this.settlements.createRun(cutoff, trigger);
     this.metrics.settlementRuns.inc({ trigger });
-    this.logger.log({ msg: 'Settlement run created', runId: run.id, shops: run.shops_total, trigger });
-    if (run.shops_total > 0) await this.queue.enqueueShops(run.id, await this.settlements.openShops(run.id));
+    this.logger.log({ msg: 'Settlement run created', runId: run.id, shops: run.shopsTotal, trigger });
+    if (run.shopsTotal > 0) await this.queue.enqueueShops(run.id, await this.settlements.openShops(run.id));
     return run;
   }
 
@@ -69,7 +71,7 @@ export class SettlementsService {
       if (!runShop) return 'not_in_run';
       if (runShop.done) return 'already_done';
       const { payoutAccountId } = await this.settlements.lockShop(manager, shopId);
-      const run = (await this.settlements.findRun(runId, manager)) as RunRow;
+      const run = await this.settlements.getRun(runId, manager);
       const settlementId = randomUUID();
       const bookings = await this.settlements.claimSettleable(manager, shopId, run.cutoff, settlementId);
       let result: SettleShopOutcome = 'nothing_to_settle';
@@ -114,14 +116,12 @@ export class SettlementsService {
   }
 
   async getRun(id: string): Promise<SettlementRunDto> {
-    const run = await this.settlements.findRun(id);
-    if (!run) throw new NotFoundError('Settlement run');
-    return SettlementRunDto.from(run);
+    return SettlementRunDto.from(await this.settlements.getRun(id));
   }
 
   async list(user: AuthenticatedUser, query: ListSettlementsQueryDto): Promise<Page<SettlementDto>> {
     const before = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
-    const rows = await this.settlements.list(
+    const settlements = await this.settlements.list(
       {
         ownerId: user.role === 'shop_owner' ? user.id : undefined,
         shopId: query.shopId,
@@ -130,7 +130,10 @@ export class SettlementsService {
       query.limit + 1,
       before,
     );
-    return toPage(rows, query.limit, SettlementDto.from, (row) => [row.created_at.toISOString(), row.id]);
+    return toPage(settlements, query.limit, SettlementDto.from, (settlement) => [
+      settlement.createdAt.toISOString(),
+      settlement.id,
+    ]);
   }
 
   /** A shop's balances from the ledger; its owner and admins only (others: 404, as if it did not exist). */

@@ -1,5 +1,8 @@
 import { DataSource } from 'typeorm';
 
+import { renderBooking } from '../../libs/notifications/templates';
+import { MessageContext } from '../../src/notifications/notification';
+import { NotificationsRepository } from '../../src/notifications/notifications.repository';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
 import { TestClock } from '../support/clock';
@@ -405,11 +408,23 @@ describe('Booking lifecycle (e2e)', () => {
       const booking = await paidBooking(shop);
       hoursBefore(booking, 1);
       await act(customer, booking.id, 'cancel').expect(200);
-      const rows: Array<{ template: string }> = await db.query(
-        "SELECT template FROM notifications WHERE booking_id = $1 AND template = 'booking_cancelled'",
+      const [message]: Array<{ id: string }> = await db.query(
+        "SELECT id FROM notifications WHERE booking_id = $1 AND template = 'booking_cancelled' AND channel = 'email'",
         [booking.id],
       );
-      expect(rows.length).toBeGreaterThan(0);
+      // What the sender renders, from what the repository reads for the message at send time.
+      const context = await t.app.get(NotificationsRepository).context(message.id);
+      expect(context).toMatchObject({ paidPaise: 30_000, refundPaise: 15_000, chargedPaise: 15_000 });
+      const rendered = renderBooking('booking_cancelled', {
+        ...(context as MessageContext),
+        customerName: '',
+        serviceName: 'Haircut',
+        startsAt: new Date(booking.startsAt),
+        amountPaise: 30_000,
+        paymentMethod: 'ONLINE',
+      });
+      expect(rendered.text).toContain('Refunded to you: ₹150.00 of ₹300.00 paid.');
+      expect(rendered.text).toContain('Kept by the shop under its cancellation policy: ₹150.00.');
     });
   });
 });

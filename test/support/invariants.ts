@@ -77,6 +77,14 @@ export async function noOverlappingLiveBookings(db: Queryable): Promise<Invarian
 }
 
 /**
+ * What a settlement takes (libs/settlement `isSettleable`): completed bookings, no-shows and cancellations that kept
+ * a fee. What it counts as collected online: what was charged of a booking paid online (the rest is refunded).
+ */
+const SETTLEABLE_STATUS = (b: string) =>
+  `(${b}.status = 'completed' OR (${b}.status IN ('no_show', 'cancelled') AND ${b}.charged_paise > 0))`;
+const PAID_ONLINE = (b: string) => `${b}.payment_method = 'ONLINE' AND ${b}.payment_status <> 'unpaid'`;
+
+/**
  * The availability read model equals the live bookings: for every shop-day, the entries of `availability_days.busy`
  * (staff id -> [{ b: booking, s: start ms, e: end ms }]) are exactly the live bookings of that shop-day, each once,
  * under its staff member, with its times. Bookings leave a live status only in a transaction that also rewrites the
@@ -380,11 +388,10 @@ export async function bookingsSettledOnce(db: Queryable): Promise<InvariantResul
     db,
     `WITH claimed AS (
        SELECT b.settlement_id, count(*)::int AS n,
-              sum(CASE WHEN b.payment_method = 'ONLINE' AND b.payment_status = 'paid' THEN b.amount_paise ELSE 0 END)
-                AS online,
+              sum(CASE WHEN ${PAID_ONLINE('b')} THEN b.charged_paise ELSE 0 END) AS online,
               sum(b.commission_paise) AS commission,
               (count(*) FILTER (WHERE s.id IS NULL OR b.shop_id <> s.shop_id OR b.ends_at > s.cutoff
-                                   OR NOT (b.status = 'completed' OR (b.status = 'no_show' AND b.payment_status = 'paid'))
+                                   OR NOT ${SETTLEABLE_STATUS('b')}
                                    OR b.settlement_status <> 'settled'))::int AS bad
          FROM bookings b LEFT JOIN settlements s ON s.id = b.settlement_id
         WHERE b.settlement_id IS NOT NULL GROUP BY b.settlement_id),
@@ -438,11 +445,10 @@ export async function unsettledLedgerMatchesBookings(db: Queryable): Promise<Inv
         WHERE account = 'shop_unsettled' GROUP BY shop_id),
      bookings_net AS (
        SELECT shop_id,
-              sum(CASE WHEN payment_method = 'ONLINE' AND payment_status = 'paid' THEN amount_paise - commission_paise
-                       ELSE -commission_paise END) AS unsettled
-         FROM bookings
-        WHERE settlement_status = 'unsettled'
-          AND (status = 'completed' OR (status = 'no_show' AND payment_status = 'paid'))
+              sum(CASE WHEN ${PAID_ONLINE('b')} THEN charged_paise - commission_paise ELSE -commission_paise END)
+                AS unsettled
+         FROM bookings b
+        WHERE settlement_status = 'unsettled' AND ${SETTLEABLE_STATUS('b')}
         GROUP BY shop_id)
      SELECT coalesce(l.shop_id, b.shop_id) AS shop_id, coalesce(l.unsettled, 0)::text AS ledger,
             coalesce(b.unsettled, 0)::text AS bookings

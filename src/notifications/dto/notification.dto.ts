@@ -1,17 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 
+import {
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_STATUSES,
+  NotificationChannel,
+  NotificationStatus,
+} from '../../../libs/notifications/notification-status';
 import { Template, TEMPLATES } from '../../../libs/notifications/templates';
 import { PageQueryDto } from '../../common/pagination/pagination';
-import { NotificationRow, NotificationStatus } from '../notifications.repository';
-
-const STATUSES = ['pending', 'sent', 'failed'] as const;
+import { Notification } from '../notification';
 
 export class NotificationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) channel: 'email' | 'sms';
+  @ApiProperty({ enum: NOTIFICATION_CHANNELS }) channel: NotificationChannel;
   @ApiProperty({ enum: TEMPLATES }) template: Template;
-  @ApiProperty({ enum: STATUSES }) status: NotificationStatus;
+  @ApiProperty({ enum: NOTIFICATION_STATUSES }) status: NotificationStatus;
   @ApiProperty() attempts: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) sentAt: string | null;
@@ -23,18 +27,18 @@ export class NotificationDto {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) bookingId: string | null;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) settlementId: string | null;
 
-  static from(row: NotificationRow): NotificationDto {
+  static from(notification: Notification): NotificationDto {
     return {
-      id: row.id,
-      channel: row.channel,
-      template: row.template,
-      status: row.status,
-      attempts: row.attempts,
-      createdAt: row.created_at.toISOString(),
-      sentAt: row.sent_at?.toISOString() ?? null,
-      sendAfter: row.send_after.toISOString(),
-      bookingId: row.booking_id,
-      settlementId: row.settlement_id,
+      id: notification.id,
+      channel: notification.channel,
+      template: notification.template,
+      status: notification.status,
+      attempts: notification.attempts,
+      createdAt: notification.createdAt.toISOString(),
+      sentAt: notification.sentAt?.toISOString() ?? null,
+      sendAfter: notification.sendAfter.toISOString(),
+      bookingId: notification.bookingId,
+      settlementId: notification.settlementId,
     };
   }
 }
@@ -44,16 +48,20 @@ export class AdminNotificationDto extends NotificationDto {
   @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
 
-  static fromRow(row: NotificationRow): AdminNotificationDto {
-    return { ...NotificationDto.from(row), userId: row.user_id, lastError: row.last_error };
+  static override from(notification: Notification): AdminNotificationDto {
+    return {
+      ...NotificationDto.from(notification),
+      userId: notification.userId,
+      lastError: notification.lastError,
+    };
   }
 }
 
 export class ListNotificationsQueryDto extends PageQueryDto {}
 
 export class AdminListNotificationsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: STATUSES })
+  @ApiPropertyOptional({ enum: NOTIFICATION_STATUSES })
   @IsOptional()
-  @IsIn(STATUSES)
+  @IsIn(NOTIFICATION_STATUSES)
   status?: NotificationStatus;
 }

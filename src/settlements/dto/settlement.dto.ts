@@ -1,9 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
 
+import {
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  RunStatus,
+  RunTrigger,
+  SETTLEMENT_STATUSES,
+  SettlementStatus,
+} from '../../../libs/settlement/settlement-status';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { Optional } from '../../common/validation/optional';
-import { RunRow, RunStatus, SettlementRow, SettlementStatus } from '../settlements.repository';
+import { Settlement, SettlementRun } from '../settlement';
 
 export class StartSettlementRunDto {
   @ApiPropertyOptional({
@@ -21,24 +29,24 @@ export class SettlementRunStartedDto {
 
 export class SettlementRunDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) status: RunStatus;
+  @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
   @ApiProperty({ description: 'Shops with something to settle when the run was created' }) shopsTotal: number;
   @ApiProperty({ description: 'Shops settled so far' }) shopsDone: number;
   @ApiProperty({ format: 'date-time' }) cutoff: string;
-  @ApiProperty({ enum: ['cron', 'admin'] }) trigger: 'cron' | 'admin';
+  @ApiProperty({ enum: RUN_TRIGGERS }) trigger: RunTrigger;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) finishedAt: string | null;
 
-  static from(row: RunRow): SettlementRunDto {
+  static from(run: SettlementRun): SettlementRunDto {
     return {
-      id: row.id,
-      status: row.status,
-      shopsTotal: row.shops_total,
-      shopsDone: row.shops_done,
-      cutoff: row.cutoff.toISOString(),
-      trigger: row.trigger,
-      createdAt: row.created_at.toISOString(),
-      finishedAt: row.finished_at?.toISOString() ?? null,
+      id: run.id,
+      status: run.status,
+      shopsTotal: run.shopsTotal,
+      shopsDone: run.shopsDone,
+      cutoff: run.cutoff.toISOString(),
+      trigger: run.trigger,
+      createdAt: run.createdAt.toISOString(),
+      finishedAt: run.finishedAt?.toISOString() ?? null,
     };
   }
 }
@@ -56,21 +64,21 @@ export class SettlementDto {
     description: 'onlineCollectedPaise - commissionPaise: positive, owed to the shop; negative, owed by it',
   })
   netPayablePaise: number;
-  @ApiProperty({ enum: ['pending', 'paid', 'failed'] }) status: SettlementStatus;
+  @ApiProperty({ enum: SETTLEMENT_STATUSES }) status: SettlementStatus;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 
-  static from(row: SettlementRow): SettlementDto {
+  static from(settlement: Settlement): SettlementDto {
     return {
-      id: row.id,
-      runId: row.run_id,
-      shopId: row.shop_id,
-      cutoff: row.cutoff.toISOString(),
-      bookingCount: row.booking_count,
-      onlineCollectedPaise: Number(row.online_collected_paise),
-      commissionPaise: Number(row.commission_paise),
-      netPayablePaise: Number(row.net_payable_paise),
-      status: row.status,
-      createdAt: row.created_at.toISOString(),
+      id: settlement.id,
+      runId: settlement.runId,
+      shopId: settlement.shopId,
+      cutoff: settlement.cutoff.toISOString(),
+      bookingCount: settlement.bookingCount,
+      onlineCollectedPaise: settlement.onlineCollectedPaise,
+      commissionPaise: settlement.commissionPaise,
+      netPayablePaise: settlement.netPayablePaise,
+      status: settlement.status,
+      createdAt: settlement.createdAt.toISOString(),
     };
   }
 }

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { PayoutStatus } from '../../../libs/settlement/settlement-status';
 import { queryReturning } from '../../common/database/query-returning';
+import { Payout } from './payout';
 
-export type PayoutStatus = 'pending' | 'paid' | 'failed';
-
-export interface PayoutRow {
+/** A `payouts` row (the bigint amount comes back from pg as a string); it stays inside this file. */
+interface PayoutRow {
   id: string;
   settlement_id: string;
   shop_id: string;
@@ -17,6 +18,22 @@ export interface PayoutRow {
   status: PayoutStatus;
   provider_transfer_id: string | null;
   failure_reason: string | null;
+}
+
+/** The one mapper from a payout row to the record services use. */
+function toPayout(row: PayoutRow): Payout {
+  return {
+    id: row.id,
+    settlementId: row.settlement_id,
+    shopId: row.shop_id,
+    provider: row.provider,
+    accountId: row.account_id,
+    amountPaise: Number(row.amount_paise),
+    idempotencyKey: row.idempotency_key,
+    status: row.status,
+    providerTransferId: row.provider_transfer_id,
+    failureReason: row.failure_reason,
+  };
 }
 
 @Injectable()
@@ -49,22 +66,23 @@ export class PayoutsRepository {
     return row.id;
   }
 
-  async findById(id: string): Promise<PayoutRow | null> {
+  async findById(id: string): Promise<Payout | null> {
     const [row]: PayoutRow[] = await this.dataSource.query('SELECT * FROM payouts WHERE id = $1', [id]);
-    return row ?? null;
+    return row ? toPayout(row) : null;
   }
 
-  async findByTransfer(provider: string, transferId: string): Promise<PayoutRow | null> {
+  async findByTransfer(provider: string, transferId: string): Promise<Payout | null> {
     const [row]: PayoutRow[] = await this.dataSource.query(
       'SELECT * FROM payouts WHERE provider = $1 AND provider_transfer_id = $2',
       [provider, transferId],
     );
-    return row ?? null;
+    return row ? toPayout(row) : null;
   }
 
-  async lock(manager: EntityManager, id: string): Promise<PayoutRow> {
+  /** The payout locked for the caller's transaction. */
+  async lock(manager: EntityManager, id: string): Promise<Payout> {
     const [row]: PayoutRow[] = await manager.query('SELECT * FROM payouts WHERE id = $1 FOR UPDATE', [id]);
-    return row;
+    return toPayout(row);
   }
 
   async recordTransfer(manager: EntityManager, id: string, transferId: string): Promise<void> {

@@ -13,7 +13,8 @@ import { ProviderRejectedError } from '../../payments/providers/payment-provider
 import { PAYOUT_PROVIDER, PayoutProvider, ProviderTransfer } from '../../payments/providers/payout-provider';
 import { ensureJob } from '../../queues/ensure-job';
 import { SettlementJob, SETTLEMENTS_QUEUE } from '../../queues/queues.constants';
-import { PayoutRow, PayoutsRepository } from './payouts.repository';
+import { Payout } from './payout';
+import { PayoutsRepository } from './payouts.repository';
 
 export interface SendPayoutJob {
   payoutId: string;
@@ -91,15 +92,15 @@ export class PayoutsService {
     if (!payout || payout.status !== 'pending') return 'done';
     let transfer: ProviderTransfer;
     try {
-      transfer = payout.provider_transfer_id
-        ? await this.provider.fetchTransfer(payout.provider_transfer_id)
+      transfer = payout.providerTransferId
+        ? await this.provider.fetchTransfer(payout.providerTransferId)
         : await this.provider.transfer({
-            accountId: payout.account_id,
-            amountPaise: Number(payout.amount_paise),
+            accountId: payout.accountId,
+            amountPaise: payout.amountPaise,
             currency: PLATFORM_CURRENCY,
-            idempotencyKey: payout.idempotency_key,
-            settlementId: payout.settlement_id,
-            shopId: payout.shop_id,
+            idempotencyKey: payout.idempotencyKey,
+            settlementId: payout.settlementId,
+            shopId: payout.shopId,
           });
     } catch (error) {
       if (!(error instanceof ProviderRejectedError)) throw error;
@@ -122,8 +123,8 @@ export class PayoutsService {
       transfer ?? {
         transferId,
         status,
-        amountPaise: Number(payout.amount_paise),
-        accountId: payout.account_id,
+        amountPaise: payout.amountPaise,
+        accountId: payout.accountId,
       },
     );
     return `transfer_${status}`;
@@ -133,7 +134,7 @@ export class PayoutsService {
    * Records what the provider said: the transfer id, then paid (the settlement is paid) or failed (the settlement
    * is failed and the payout's ledger entry is reversed, so the money is payable again). `transfer` null: refused.
    */
-  private async apply(payout: PayoutRow, transfer: ProviderTransfer | null, reason?: string): Promise<void> {
+  private async apply(payout: Payout, transfer: ProviderTransfer | null, reason?: string): Promise<void> {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const current = await this.payouts.lock(manager, payout.id);
       if (current.status !== 'pending') return null;
@@ -149,16 +150,13 @@ export class PayoutsService {
       if (status === null) return null;
       await this.payouts.finish(manager, payout.id, status, reason);
       if (status === 'failed') {
-        await this.ledger.post(
-          manager,
-          payoutReversalPosting(payout.id, payout.shop_id, Number(payout.amount_paise)),
-        );
+        await this.ledger.post(manager, payoutReversalPosting(payout.id, payout.shopId, payout.amountPaise));
       }
       return status;
     });
     if (outcome) {
       this.metrics.payouts.inc({ status: outcome });
-      this.logger.log({ msg: `Payout ${outcome}`, payoutId: payout.id, settlementId: payout.settlement_id });
+      this.logger.log({ msg: `Payout ${outcome}`, payoutId: payout.id, settlementId: payout.settlementId });
     }
   }
 }
