@@ -60,7 +60,10 @@ const SLOT_DAYS = [1, 2, 3, 4, 5, 6, 7];
 
 /** What a customer does next (webhooks and checkout verifications come on top, as payments happen). */
 const SEARCH_SHARE = 0.45;
-const SLOTS_SHARE = 0.35; // the other 20 % book
+const SLOTS_SHARE = 0.35;
+/** Customers move a booking they made to another time, or cancel it (often late: a fee is kept). */
+const RESCHEDULE_SHARE = 0.04;
+const CANCEL_SHARE = 0.03; // the other 13 % book
 const ONLINE_SHARE = 0.5;
 /** Of bookings: a retry of one that succeeded, same key and body (a client that lost the answer). */
 const RETRY_SHARE = 0.05;
@@ -78,7 +81,14 @@ const ROUTES = {
   bookAtShop: 'POST /bookings PAY_AT_SHOP',
   webhook: 'POST /payments/webhooks/razorpay',
   verify: 'POST /payments/razorpay/verify',
+  reschedule: 'POST /bookings/:id/reschedule',
+  cancel: 'POST /bookings/:id/cancel',
 };
+/**
+ * Every shop's cancellation policy: free until 36 hours before, then half is kept. Bookings are for the next two
+ * days, so most cancellations are late and refund half of what was paid.
+ */
+const POLICY = { freeCancellationHours: 36, lateCancellationFeeBps: 5000, noShowFeeBps: 10_000 };
 const HELLO = 'node:http hello world';
 
 interface Shop {
@@ -99,6 +109,7 @@ interface BookingAttempt {
   body: string;
   online: boolean;
   bookingId?: string;
+  cancelled?: boolean;
 }
 
 interface Checkout {
@@ -196,6 +207,8 @@ class Mix {
   readonly deliveredEvents = new Map<string, number>();
   retriedBookings = 0;
   retriesAnsweredOtherwise = 0;
+  rescheduled = 0;
+  cancelled = 0;
   private readonly booked: BookingAttempt[] = [];
   private readonly deliveries: SignedEvent[] = [];
   private readonly checkouts: Checkout[] = [];
@@ -217,7 +230,42 @@ class Mix {
     const dice = Math.random();
     if (dice < SEARCH_SHARE) return this.search();
     if (dice < SEARCH_SHARE + SLOTS_SHARE) return this.slots();
+    const mine = this.booked.filter((attempt) => !attempt.cancelled);
+    if (dice < SEARCH_SHARE + SLOTS_SHARE + RESCHEDULE_SHARE && mine.length > 0)
+      return this.reschedule(pick(mine));
+    if (dice < SEARCH_SHARE + SLOTS_SHARE + RESCHEDULE_SHARE + CANCEL_SHARE && mine.length > 0) {
+      return this.cancel(pick(mine));
+    }
     return this.book();
+  }
+
+  /**
+   * After the run: every refund the worker has sent is settled at the stand-in, and Razorpay's refund.processed
+   * webhooks come back through the API like the others. Returns the number of refunds settled.
+   */
+  async settleRefunds(apiUrl: string, pool: Pool): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const { rows } = await pool.query<{ requested: number }>(
+        `SELECT count(*)::int AS requested FROM payments WHERE refund_status = 'requested'`,
+      );
+      if (rows[0].requested === 0 || Date.now() - started > 60_000) break;
+      await sleep(500);
+    }
+    const { rows: pending } = await pool.query<{ provider_refund_id: string }>(
+      `SELECT provider_refund_id FROM payments WHERE refund_status = 'pending' AND provider_refund_id IS NOT NULL`,
+    );
+    for (const { provider_refund_id: refundId } of pending) {
+      const response = await fetch(`${this.standInUrl}/_stand-in/refunds/${refundId}/settle`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ deliver: false }),
+      });
+      if (!response.ok) throw new Error(`The stand-in answered ${response.status} to settling ${refundId}`);
+      this.deliveries.push(...((await response.json()) as { events: SignedEvent[] }).events);
+    }
+    await this.settle(apiUrl, []);
+    return pending.length;
   }
 
   /**
@@ -294,13 +342,47 @@ class Mix {
     };
   }
 
+  /** The customer moves the booking to another time on the booking days (409 when that time is taken). */
+  private reschedule(attempt: BookingAttempt): Planned {
+    const { shopId, serviceId } = JSON.parse(attempt.body) as { shopId: string; serviceId: string };
+    const minutes = this.popular.find((shop) => shop.id === shopId)?.services.find((s) => s.id === serviceId)
+      ?.minutes as number;
+    return {
+      route: ROUTES.reschedule,
+      request: {
+        method: 'POST',
+        path: `/api/v1/bookings/${attempt.bookingId}/reschedule`,
+        headers: { ...json, authorization: this.bearer(attempt.customer), 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ startsAt: randomStart(minutes) }),
+      },
+      onAnswer: (status) => {
+        if (status === 200) this.rescheduled++;
+      },
+    };
+  }
+
+  /** The customer cancels (an expired hold or a booking already cancelled answers 409). */
+  private cancel(attempt: BookingAttempt): Planned {
+    return {
+      route: ROUTES.cancel,
+      request: {
+        method: 'POST',
+        path: `/api/v1/bookings/${attempt.bookingId}/cancel`,
+        headers: { ...json, authorization: this.bearer(attempt.customer) },
+        body: JSON.stringify({ reason: 'Plans changed' }),
+      },
+      onAnswer: (status) => {
+        // 409: cancelled already, or an expired hold; either way it is no longer live.
+        if (status === 200 || status === 409) attempt.cancelled = true;
+        if (status === 200) this.cancelled++;
+      },
+    };
+  }
+
   private newBooking(): BookingAttempt {
     const shop = pick(this.popular);
     const service = pick(shop.services);
-    const slots = (OPEN_MINUTES - service.minutes) / 15 + 1;
-    const startsAt = DateTime.fromISO(`${localDate(pick(BOOKING_DAYS))}T10:00`, { zone: ZONE })
-      .plus({ minutes: 15 * Math.floor(Math.random() * slots) })
-      .toISO();
+    const startsAt = randomStart(service.minutes);
     const online = Math.random() < ONLINE_SHARE;
     return {
       customer: Math.floor(Math.random() * this.tokens.length),
@@ -373,6 +455,14 @@ class Mix {
   }
 }
 
+/** A start on the 15-minute grid of a booking day where a service of `minutes` fits before closing. */
+function randomStart(minutes: number): string {
+  const slots = (OPEN_MINUTES - minutes) / 15 + 1;
+  return DateTime.fromISO(`${localDate(pick(BOOKING_DAYS))}T10:00`, { zone: ZONE })
+    .plus({ minutes: 15 * Math.floor(Math.random() * slots) })
+    .toISO() as string;
+}
+
 function localDate(daysAhead: number): string {
   return DateTime.now().setZone(ZONE).plus({ days: daysAhead }).toISODate() as string;
 }
@@ -385,13 +475,24 @@ async function seed(pool: Pool, bcryptCost: number): Promise<Shop[]> {
   );
   await pool.query(
     `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, slot_interval_minutes,
-                        commission_bps, status)
+                        commission_bps, status, free_cancellation_hours, late_cancellation_fee_bps, no_show_fee_bps)
      SELECT $1, 'Load shop ' || g, 'Bench address ' || g,
             ST_SetSRID(ST_MakePoint(($4::float8[])[1 + g % $5] + (random() - 0.5) * 0.3,
                                     ($3::float8[])[1 + g % $5] + (random() - 0.5) * 0.3), 4326)::geography,
-            $6, $7, 15, 1000, 'active'
+            $6, $7, 15, 1000, 'active', $8, $9, $10
        FROM generate_series(1, $2) g`,
-    [owners[0].id, SHOPS, CITIES.map((c) => c.lat), CITIES.map((c) => c.lng), CITIES.length, ZONE, HOURS],
+    [
+      owners[0].id,
+      SHOPS,
+      CITIES.map((c) => c.lat),
+      CITIES.map((c) => c.lng),
+      CITIES.length,
+      ZONE,
+      HOURS,
+      POLICY.freeCancellationHours,
+      POLICY.lateCancellationFeeBps,
+      POLICY.noShowFeeBps,
+    ],
   );
   await pool.query(
     `INSERT INTO services (shop_id, name, duration_minutes, price_paise)
@@ -490,7 +591,8 @@ async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> 
      SELECT (count(*) FILTER (WHERE p.provider_payment_id = paid.payment_id AND p.captured_at IS NOT NULL))::int
               AS captured,
             (count(*) FILTER (WHERE b.status = 'upcoming' AND b.payment_status = 'paid'))::int AS confirmed,
-            (count(*) FILTER (WHERE b.payment_status IN ('refund_pending', 'refunded')))::int AS refunded,
+            (count(*) FILTER (WHERE b.payment_status IN ('refund_pending', 'refunded', 'partially_refunded')))::int
+              AS refunded,
             (SELECT count(*) FROM payments WHERE captured_at IS NOT NULL)::int AS captures,
             (SELECT count(*) FROM bookings WHERE payment_status <> 'unpaid')::int AS paid_bookings,
             (SELECT count(*) FROM payment_reviews)::int AS reviews
@@ -537,6 +639,31 @@ async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> 
     name: 'every hold resolved: paid, or expired by the worker',
     pass: holds.pending === 0 && holds.unpaid_online === 0,
     detail: `${holds.pending} still pending, ${holds.unpaid_online} unpaid online not expired, ${holds.expired} expired`,
+  });
+
+  const lifecycle = await one<Record<string, number>>(
+    `SELECT (SELECT coalesce(sum(reschedule_count), 0) FROM bookings)::int AS moves,
+            (count(*) FILTER (WHERE b.status = 'cancelled'))::int AS cancelled,
+            (count(*) FILTER (WHERE b.status = 'cancelled' AND b.charged_paise > 0))::int AS fees,
+            (count(*) FILTER (WHERE b.payment_status = 'partially_refunded'))::int AS partial,
+            (count(*) FILTER (WHERE b.status = 'cancelled' AND b.payment_method = 'ONLINE'
+                                AND b.payment_status <> 'unpaid'
+                                AND (p.refund_status IS DISTINCT FROM 'processed'
+                                     OR b.charged_paise + b.refunded_paise <> p.amount_paise)))::int AS unrefunded
+       FROM bookings b LEFT JOIN payments p ON p.booking_id = b.id`,
+  );
+  checks.push({
+    name: 'reschedules and cancellations: each paid cancellation refunded less its fee, to the paisa',
+    // A cancellation cut off by the end of the run and sent again answers 409 if the first one landed, so only the
+    // database counts cancellations; a reschedule sent again replays its Idempotency-Key.
+    pass:
+      lifecycle.moves === mix.rescheduled &&
+      lifecycle.cancelled >= mix.cancelled &&
+      lifecycle.unrefunded === 0,
+    detail:
+      `${lifecycle.moves} moves (${mix.rescheduled} answered 200), ${lifecycle.cancelled} cancelled ` +
+      `(${mix.cancelled} answered 200), ${lifecycle.fees} kept a fee, ${lifecycle.partial} partially refunded, ` +
+      `${lifecycle.unrefunded} paid cancellations not refunded exactly`,
   });
 
   const { bookings } = await one<{ bookings: number }>('SELECT count(*)::int AS bookings FROM bookings');
@@ -616,7 +743,9 @@ async function main(): Promise<void> {
     const load = await drive(api.url, DURATION, () => mix.next());
     const resent = await mix.settle(api.url, load.cutOff);
     console.log('Waiting for the worker to apply every webhook and expire every unpaid hold...');
-    const waited = await waitForHolds(pool);
+    let waited = await waitForHolds(pool);
+    const refundsSettled = await mix.settleRefunds(api.url, pool);
+    waited += await waitForHolds(pool);
     const retries = (await (await fetch(`${api.url}/metrics`)).text())
       .split('\n')
       .filter((line) => line.startsWith('db_transaction_retries_total{'))
@@ -648,7 +777,9 @@ async function main(): Promise<void> {
       `${mix.bookingIds.size} bookings made, ${mix.paidOrders.size} online orders paid; after the load, ${resent} ` +
         `bookings and webhooks cut off or still queued were sent; booking transactions retried after a ` +
         `serialization failure: ${retries}; waited ` +
-        `${waited.toFixed(0)} s for the worker (holds of ${HOLD_TTL_SECONDS} s, swept every 5 s)`,
+        `${waited.toFixed(0)} s for the worker (holds of ${HOLD_TTL_SECONDS} s, swept every 5 s); ` +
+        `${mix.rescheduled} reschedules and ${mix.cancelled} cancellations answered 200, ${refundsSettled} ` +
+        `refunds settled at the stand-in`,
     );
 
     console.log('\nInvariants');
