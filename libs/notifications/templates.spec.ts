@@ -52,6 +52,8 @@ describe('templates', () => {
     'booking_expired',
     'booking_reminder',
     'new_booking',
+    'booking_rescheduled',
+    'shop_booking_rescheduled',
   ] as const)('%s names the shop, the service and the shop-local time in every part', (template) => {
     const rendered = renderBooking(template, booking);
     for (const part of [rendered.subject, rendered.text, rendered.html, rendered.sms]) {

@@ -7,6 +7,11 @@ export const TEMPLATES = [
   'booking_reminder',
   'new_booking',
   'settlement_statement',
+  // Written by the outbox when a booking is moved (NotificationsOutbox.bookingRescheduled, and allowed by the
+  // notifications_template_check since the booking-lifecycle migration). Without them here renderBooking had no
+  // case for them, returned undefined and the sender failed every such message for good.
+  'booking_rescheduled',
+  'shop_booking_rescheduled',
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
@@ -133,6 +138,21 @@ export function renderBooking(
           facts.paymentMethod === 'ONLINE' ? `Paid online: ${price}.` : `To be paid at the shop: ${price}.`,
         ],
         `HairOne: new booking, ${facts.serviceName} on ${when} at ${facts.shopName}.`,
+      );
+    // Rendered from the booking as it is when sent, so they name the new time.
+    case 'booking_rescheduled':
+      return render(
+        `Booking moved: ${what}, ${when}`,
+        facts.recipientName,
+        [`Your booking for ${what} was moved to ${when}.`, `Address: ${where}.`],
+        `HairOne: ${what} was moved to ${when}.`,
+      );
+    case 'shop_booking_rescheduled':
+      return render(
+        `Booking moved at ${facts.shopName}: ${facts.serviceName}, ${when}`,
+        facts.recipientName,
+        [`The booking of ${facts.customerName} for ${what} was moved to ${when}.`],
+        `HairOne: booking moved, ${facts.serviceName} now on ${when} at ${facts.shopName}.`,
       );
   }
 }
