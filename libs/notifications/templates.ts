@@ -116,20 +116,6 @@ export function renderBooking(
         ],
         `HairOne: ${what} on ${when} was cancelled.${facts.refundPaise > 0 ? ` Refund: ${formatRupees(facts.refundPaise)}.` : ''}`,
       );
-    case 'booking_rescheduled':
-      return render(
-        `Booking moved: ${what}, now ${when}`,
-        facts.recipientName,
-        [`Your booking for ${what} is now on ${when}.`, `Address: ${where}.`],
-        `HairOne: ${what} is now on ${when}.`,
-      );
-    case 'shop_booking_rescheduled':
-      return render(
-        `Booking moved at ${facts.shopName}: ${facts.serviceName}, now ${when}`,
-        facts.recipientName,
-        [`The booking of ${facts.customerName} for ${what} is now on ${when}.`],
-        `HairOne: ${facts.customerName}'s ${facts.serviceName} at ${facts.shopName} is now on ${when}.`,
-      );
     case 'booking_expired':
       return render(
         `Booking not completed: ${what}, ${when}`,
@@ -155,6 +141,21 @@ export function renderBooking(
           facts.paymentMethod === 'ONLINE' ? `Paid online: ${price}.` : `To be paid at the shop: ${price}.`,
         ],
         `HairOne: new booking, ${facts.serviceName} on ${when} at ${facts.shopName}.`,
+      );
+    // Rendered from the booking as it is when sent, so they name the new time.
+    case 'booking_rescheduled':
+      return render(
+        `Booking moved: ${what}, ${when}`,
+        facts.recipientName,
+        [`Your booking for ${what} was moved to ${when}.`, `Address: ${where}.`],
+        `HairOne: ${what} was moved to ${when}.`,
+      );
+    case 'shop_booking_rescheduled':
+      return render(
+        `Booking moved at ${facts.shopName}: ${facts.serviceName}, ${when}`,
+        facts.recipientName,
+        [`The booking of ${facts.customerName} for ${what} was moved to ${when}.`],
+        `HairOne: booking moved, ${facts.serviceName} now on ${when} at ${facts.shopName}.`,
       );
   }
 }

@@ -190,13 +190,21 @@ export class BookingsRepository {
   ) {}
 
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Booking | null> {
-    const localDate = (await localDatesOf(manager, [id])).get(id);
-    if (!localDate) return null;
-    const rows: BookingRow[] = await manager.query(
-      `${SELECT_BOOKING} WHERE b.id = $1 AND b.local_date = $2`,
-      [id, localDate],
-    );
-    return rows[0] ? toBooking(rows[0]) : null;
+    let localDate = (await localDatesOf(manager, [id])).get(id);
+    // Outside a transaction the two reads see different snapshots: a reschedule that commits between them moves the
+    // booking to another day (another partition), and the second read found nothing at the old date, so reads by id
+    // (GET, cancel, reschedule) answered 404 for a booking that exists. Look its date up again when it moved.
+    for (let attempt = 0; localDate && attempt < 5; attempt++) {
+      const rows: BookingRow[] = await manager.query(
+        `${SELECT_BOOKING} WHERE b.id = $1 AND b.local_date = $2`,
+        [id, localDate],
+      );
+      if (rows[0]) return toBooking(rows[0]);
+      const now = (await localDatesOf(manager, [id])).get(id);
+      if (now === localDate) return null;
+      localDate = now;
+    }
+    return null;
   }
 
   /** A booking that must exist (its id came from a row that refers to it). */
