@@ -631,12 +631,12 @@ async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> 
   const holds = await one<{ pending: number; unpaid_online: number; expired: number }>(
     `SELECT (count(*) FILTER (WHERE status = 'pending_payment'))::int AS pending,
             (count(*) FILTER (WHERE payment_method = 'ONLINE' AND payment_status = 'unpaid'
-                                AND status <> 'expired'))::int AS unpaid_online,
+                                AND status NOT IN ('expired', 'cancelled')))::int AS unpaid_online,
             (count(*) FILTER (WHERE status = 'expired'))::int AS expired
        FROM bookings`,
   );
   checks.push({
-    name: 'every hold resolved: paid, or expired by the worker',
+    name: 'every hold resolved: paid, cancelled, or expired by the worker',
     pass: holds.pending === 0 && holds.unpaid_online === 0,
     detail: `${holds.pending} still pending, ${holds.unpaid_online} unpaid online not expired, ${holds.expired} expired`,
   });
