@@ -247,13 +247,13 @@ class Mix {
     const started = Date.now();
     for (;;) {
       const { rows } = await pool.query<{ requested: number }>(
-        `SELECT count(*)::int AS requested FROM payments WHERE refund_status = 'requested'`,
+        `SELECT count(*)::int AS requested FROM refunds WHERE status = 'requested'`,
       );
       if (rows[0].requested === 0 || Date.now() - started > 60_000) break;
       await sleep(500);
     }
     const { rows: pending } = await pool.query<{ provider_refund_id: string }>(
-      `SELECT provider_refund_id FROM payments WHERE refund_status = 'pending' AND provider_refund_id IS NOT NULL`,
+      `SELECT provider_refund_id FROM refunds WHERE status = 'pending' AND provider_refund_id IS NOT NULL`,
     );
     for (const { provider_refund_id: refundId } of pending) {
       const response = await fetch(`${this.standInUrl}/_stand-in/refunds/${refundId}/settle`, {
@@ -648,7 +648,8 @@ async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> 
             (count(*) FILTER (WHERE b.payment_status = 'partially_refunded'))::int AS partial,
             (count(*) FILTER (WHERE b.status = 'cancelled' AND b.payment_method = 'ONLINE'
                                 AND b.payment_status <> 'unpaid'
-                                AND (p.refund_status IS DISTINCT FROM 'processed'
+                                AND (NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id
+                                                                   AND r.status = 'processed')
                                      OR b.charged_paise + b.refunded_paise <> p.amount_paise)))::int AS unrefunded
        FROM bookings b LEFT JOIN payments p ON p.booking_id = b.id`,
   );

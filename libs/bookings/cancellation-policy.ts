@@ -45,7 +45,7 @@ export interface MoneyOutcome {
 
 export interface OutcomeInput {
   amountPaise: number;
-  /** What the customer paid online and was captured (0 for pay-at-shop or an unpaid hold). */
+  /** What the customer paid online, was captured and not refunded yet (0 for pay-at-shop or an unpaid hold). */
   paidOnlinePaise: number;
   startsAt: number;
   policy: CancellationPolicy;
@@ -78,7 +78,8 @@ export function moneyOutcome(input: OutcomeInput, outcome: BookingOutcome): Mone
 
   switch (outcome.kind) {
     case 'completed':
-      return keep(input.amountPaise, 'none');
+      // Paid online: what was paid and not refunded before (a goodwill refund lowers it); else the shop's price.
+      return keep(paid > 0 ? paid : input.amountPaise, 'none');
     case 'expired':
       return keep(0, 'none');
     case 'no_show':

@@ -91,13 +91,20 @@ describe('journalEntry', () => {
   });
 });
 
+/** A refund of money the platform still held for the customer (before the booking was charged for it). */
+const allFromCustomerFunds = (amount: number) => ({
+  fromCustomerFundsPaise: amount,
+  chargeReductionPaise: 0,
+  commissionReductionPaise: 0,
+});
+
 describe('postings', () => {
   it('every posting balances, for any amounts', () => {
     fc.assert(
       fc.property(booking, paise, fc.integer({ min: -10_000_000, max: 10_000_000 }), (b, amount, net) => {
         for (const entry of [
           capturePosting('p', SHOP, amount),
-          refundPosting('p', SHOP, amount),
+          refundPosting('p', SHOP, amount, allFromCustomerFunds(amount), false),
           settleablePosting(b),
           settlementPosting('s', SHOP, net),
           payoutPosting('o', SHOP, amount),
@@ -152,9 +159,10 @@ describe('postings', () => {
   it('a refund reverses its capture exactly', () => {
     fc.assert(
       fc.property(paise, (amount) => {
-        const lines = [capturePosting('p', SHOP, amount), refundPosting('p', SHOP, amount)].flatMap(
-          (entry) => entry?.lines ?? [],
-        );
+        const lines = [
+          capturePosting('p', SHOP, amount),
+          refundPosting('p', SHOP, amount, allFromCustomerFunds(amount), false),
+        ].flatMap((entry) => entry?.lines ?? []);
         for (const balance of balances(lines).values()) expect(balance).toBe(0);
       }),
     );

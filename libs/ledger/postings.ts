@@ -20,11 +20,24 @@ export function capturePosting(paymentId: string, shopId: string, amountPaise: n
   ]);
 }
 
-/** A captured payment went back to the customer: the capture reversed. */
-export function refundPosting(paymentId: string, shopId: string, amountPaise: number): JournalEntry | null {
-  return journalEntry('refund', paymentId, shopId, [
-    { account: 'customer_funds', shopId: null, amountPaise },
+/**
+ * A refund left the provider account: what the platform held for the customer goes back first; the rest comes off
+ * the booking's charge, out of the shop's share (still unsettled, or already payable and so recovered from the next
+ * payouts) and the commission on it (see splitRefund in libs/payments).
+ */
+export function refundPosting(
+  refundId: string,
+  shopId: string,
+  amountPaise: number,
+  split: { fromCustomerFundsPaise: number; chargeReductionPaise: number; commissionReductionPaise: number },
+  settled: boolean,
+): JournalEntry | null {
+  const shopShare = split.chargeReductionPaise - split.commissionReductionPaise;
+  return journalEntry('refund', refundId, shopId, [
+    { account: 'customer_funds', shopId: null, amountPaise: split.fromCustomerFundsPaise },
     { account: 'provider_cash', shopId: null, amountPaise: -amountPaise },
+    { account: 'commission_revenue', shopId: null, amountPaise: split.commissionReductionPaise },
+    { account: settled ? 'shop_payable' : 'shop_unsettled', shopId, amountPaise: shopShare },
   ]);
 }
 

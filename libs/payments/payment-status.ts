@@ -17,3 +17,11 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** A refund's state at the provider, as recorded on the payment. */
 export type RefundStatus = 'requested' | 'pending' | 'processed' | 'failed';
+
+/**
+ * Why money went back: `cancellation`, what a cancellation or a no-show refunds under the policy; `late_payment`, a
+ * capture that came after its booking was gone; `admin`, a goodwill refund; `provider`, one made outside the API
+ * (the Razorpay dashboard).
+ */
+export const REFUND_REASONS = ['cancellation', 'late_payment', 'admin', 'provider'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];

@@ -13,7 +13,7 @@ import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
 import { PaymentsQueue } from '../payments/payments.queue';
-import { PaymentsRepository } from '../payments/payments.repository';
+import { RefundsRepository } from '../payments/refunds.repository';
 import { Booking } from './booking';
 import { actorFor, PAST_TENSE, refusalError, timingOf } from './booking-access';
 import {
@@ -44,7 +44,7 @@ export class BookingLifecycleService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
     private readonly shopDays: ShopDays,
-    private readonly payments: PaymentsRepository,
+    private readonly refunds: RefundsRepository,
     private readonly paymentsQueue: PaymentsQueue,
     private readonly ledger: LedgerRepository,
     private readonly outbox: NotificationsOutbox,
@@ -86,8 +86,11 @@ export class BookingLifecycleService {
         const result = decide(booking.status, action, actor, timingOf(booking, now));
         if (!result.allowed) throw refusalError(result, booking, action, actor);
 
+        // What the platform holds of the customer's money: captured, less what was refunded already.
         const paidOnlinePaise =
-          booking.paymentMethod === 'ONLINE' && booking.paymentStatus === 'paid' ? booking.amountPaise : 0;
+          booking.paymentMethod === 'ONLINE' && booking.paymentStatus !== 'unpaid'
+            ? booking.amountPaise - booking.refundedPaise
+            : 0;
         const money = moneyOutcome(
           {
             amountPaise: booking.amountPaise,
@@ -129,13 +132,17 @@ export class BookingLifecycleService {
         if (isSettleable(after)) await this.ledger.post(manager, settleablePosting(after));
         if (action === 'cancel') await this.outbox.bookingCancelled(manager, id);
         // Whatever is not kept goes back: one refund per payment, sent by the worker after the commit.
-        if (
-          refundPayment &&
-          (await this.payments.requestRefund(manager, refundPayment.id, money.refundPaise))
-        ) {
-          return refundPayment.id;
-        }
-        return null;
+        if (!refundPayment) return null;
+        // A refund already on its way (an admin's) counts towards what goes back: never more than was paid.
+        const open = (await this.refunds.totals(manager, refundPayment.id)).openPaise;
+        if (money.refundPaise <= open) return null;
+        const refund = await this.refunds.request(manager, {
+          paymentId: refundPayment.id,
+          provider: refundPayment.provider,
+          amountPaise: money.refundPaise - open,
+          reason: 'cancellation',
+        });
+        return refund?.id ?? null;
       },
       {
         attempts: SHOP_DAY_ATTEMPTS,
@@ -148,7 +155,7 @@ export class BookingLifecycleService {
       }
       throw error;
     });
-    if (refundOf) await this.paymentsQueue.refund({ paymentId: refundOf });
+    if (refundOf) await this.paymentsQueue.refund({ refundId: refundOf });
     return BookingDto.from(await this.bookings.getById(id));
   }
 }

@@ -121,7 +121,8 @@ export class NotificationsRepository {
       `SELECT n.*, r.name AS recipient_name, r.email AS recipient_email, r.phone AS recipient_phone,
               b.status AS booking_status, b.starts_at, b.payment_method, b.amount_paise, b.cancel_reason,
               b.charged_paise, CASE WHEN p.captured_at IS NOT NULL THEN p.amount_paise ELSE 0 END AS paid_paise,
-              CASE WHEN p.refund_status IS NOT NULL THEN p.refund_amount_paise ELSE 0 END AS refund_paise,
+              (SELECT coalesce(sum(r.amount_paise), 0)::int FROM refunds r
+                WHERE r.payment_id = p.id AND r.status <> 'failed') AS refund_paise,
               c.name AS customer_name, sv.name AS service_name,
               s.name AS shop_name, s.address AS shop_address, s.timezone,
               st.cutoff AS settlement_cutoff, st.booking_count, st.online_collected_paise, st.commission_paise,

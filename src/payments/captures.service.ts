@@ -21,6 +21,7 @@ import { Payment } from './payment';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
 import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository, ProviderPaymentTakenError } from './payments.repository';
+import { RefundsRepository } from './refunds.repository';
 import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
 
 export type CaptureSource = 'checkout' | 'webhook' | 'reconciliation';
@@ -38,6 +39,7 @@ export class CapturesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly payments: PaymentsRepository,
+    private readonly refunds: RefundsRepository,
     private readonly bookings: BookingsRepository,
     private readonly shopDays: ShopDays,
     private readonly queue: PaymentsQueue,
@@ -108,7 +110,8 @@ export class CapturesService {
         bookingId: payment.bookingId,
         reason: decision.reason,
       });
-      await this.queue.refund({ paymentId: payment.id });
+      const refund = await this.refunds.policyRefundOf(payment.id);
+      if (refund) await this.queue.refund({ refundId: refund.id });
     } else if (decision.kind === 'review') {
       this.metrics.paymentReviews.inc({ reason: decision.reason });
       this.logger.warn({
@@ -164,7 +167,12 @@ export class CapturesService {
             { status: booking.status, paymentStatus: 'unpaid' },
             { status: booking.status, paymentStatus: 'refund_pending' },
           );
-          await this.payments.requestRefund(manager, current.id, current.amountPaise);
+          await this.refunds.request(manager, {
+            paymentId: current.id,
+            provider: current.provider,
+            amountPaise: current.amountPaise,
+            reason: 'late_payment',
+          });
         } else if (decision.kind === 'review') {
           await this.payments.recordReview(
             {

@@ -9,6 +9,7 @@ import { PAYOUT_PROVIDER } from './providers/payout-provider';
 import { RazorpayClient } from './providers/razorpay/razorpay.client';
 import { RazorpayPaymentsAdapter } from './providers/razorpay/razorpay-payments.adapter';
 import { RazorpayPayoutsAdapter } from './providers/razorpay/razorpay-payouts.adapter';
+import { RefundsRepository } from './refunds.repository';
 
 /**
  * The payment provider and the payments table, without any booking logic: bookings use it to open orders and
@@ -22,9 +23,17 @@ import { RazorpayPayoutsAdapter } from './providers/razorpay/razorpay-payouts.ad
     { provide: PAYMENT_PROVIDER, useClass: RazorpayPaymentsAdapter },
     { provide: PAYOUT_PROVIDER, useClass: RazorpayPayoutsAdapter },
     PaymentsRepository,
+    RefundsRepository,
     PaymentsQueue,
     CheckoutService,
   ],
-  exports: [PAYMENT_PROVIDER, PAYOUT_PROVIDER, PaymentsRepository, PaymentsQueue, CheckoutService],
+  exports: [
+    PAYMENT_PROVIDER,
+    PAYOUT_PROVIDER,
+    PaymentsRepository,
+    RefundsRepository,
+    PaymentsQueue,
+    CheckoutService,
+  ],
 })
 export class PaymentGatewayModule {}

@@ -1,5 +1,4 @@
 import { BookingStatus } from '../../libs/bookings/booking-state';
-import { RefundStatus } from '../../libs/payments/payment-status';
 
 /** A booking's provider order and what the provider said about it, with the booking facts payment handling needs. */
 export interface Payment {
@@ -10,10 +9,6 @@ export interface Payment {
   amountPaise: number;
   currency: string;
   providerPaymentId: string | null;
-  refundStatus: RefundStatus | null;
-  /** What the refund asks for: all that was paid, or less when a fee is kept. */
-  refundAmountPaise: number | null;
-  providerRefundId: string | null;
   customerId: string;
   shopId: string;
   localDate: string;

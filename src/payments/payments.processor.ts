@@ -33,7 +33,7 @@ export class PaymentsProcessor {
 
   @Process({ name: PaymentJob.Refund, concurrency: 2 })
   refund(job: Job<RefundJob>): Promise<void> {
-    return this.refunds.send(job.data.paymentId);
+    return this.refunds.send(job.data.refundId ?? (job.data.paymentId as string));
   }
 
   /** Safe in any number of workers at once: each shop-day is handled under its read-model row lock. */

@@ -11,7 +11,9 @@ export interface ProcessEventJob {
 }
 
 export interface RefundJob {
-  paymentId: string;
+  refundId: string;
+  /** Jobs queued before refunds had ids of their own named the payment, whose id their refund took over. */
+  paymentId?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export class PaymentsQueue {
   }
 
   refund(job: RefundJob): Promise<boolean> {
-    return this.ensure(PaymentJob.Refund, job, `refund:${job.paymentId}`);
+    return this.ensure(PaymentJob.Refund, job, `refund:${job.refundId}`);
   }
 
   private async ensure(name: string, data: object, jobId: string): Promise<boolean> {

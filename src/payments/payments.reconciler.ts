@@ -6,6 +6,7 @@ import { CapturesService } from './captures.service';
 import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository } from './payments.repository';
 import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
+import { RefundsRepository } from './refunds.repository';
 import { RefundsService } from './refunds.service';
 
 const BATCH = 100;
@@ -40,6 +41,7 @@ export class PaymentsReconciler {
     private readonly payments: PaymentsRepository,
     private readonly captures: CapturesService,
     private readonly refunds: RefundsService,
+    private readonly refundRows: RefundsRepository,
     private readonly queue: PaymentsQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -80,22 +82,22 @@ export class PaymentsReconciler {
       }
     }
 
-    for (const payment of await this.payments.openRefunds(STUCK_AFTER_SECONDS, BATCH)) {
+    for (const refund of await this.refundRows.open(STUCK_AFTER_SECONDS, BATCH)) {
       try {
-        if (payment.refundStatus === 'requested') {
+        if (refund.status === 'requested') {
           report.refundsRetried += 1;
-          await this.queue.refund({ paymentId: payment.id });
-        } else if (payment.providerRefundId) {
-          const refund = await this.provider.fetchRefund(payment.providerRefundId);
-          if (refund.status !== 'pending') {
+          await this.queue.refund({ refundId: refund.id });
+        } else if (refund.providerRefundId) {
+          const answer = await this.provider.fetchRefund(refund.providerRefundId);
+          if (answer.status !== 'pending') {
             report.refundsUpdated += 1;
-            await this.refunds.apply(payment, refund);
+            await this.refunds.apply(refund, answer);
           }
         }
       } catch (error) {
         this.logger.warn({
           msg: 'Could not follow up a refund; will try again',
-          paymentId: payment.id,
+          refundId: refund.id,
           err: error,
         });
       }

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { BookingStatus } from '../../libs/bookings/booking-state';
-import { RefundStatus } from '../../libs/payments/payment-status';
 import { localDatesOf } from '../bookings/booking-keys';
 import { isPgError, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
 import { queryReturning } from '../common/database/query-returning';
@@ -24,9 +23,6 @@ interface PaymentRow {
   amount_paise: number;
   currency: string;
   provider_payment_id: string | null;
-  refund_status: RefundStatus | null;
-  refund_amount_paise: number | null;
-  provider_refund_id: string | null;
 }
 
 interface BookingFacts {
@@ -47,9 +43,6 @@ function toPayment(row: PaymentRow, booking: BookingFacts): Payment {
     amountPaise: row.amount_paise,
     currency: row.currency,
     providerPaymentId: row.provider_payment_id,
-    refundStatus: row.refund_status,
-    refundAmountPaise: row.refund_amount_paise,
-    providerRefundId: row.provider_refund_id,
     customerId: booking.customer_id,
     shopId: booking.shop_id,
     localDate: booking.local_date,
@@ -59,8 +52,7 @@ function toPayment(row: PaymentRow, booking: BookingFacts): Payment {
 
 /** The payment columns; the booking facts are added by `withBookings`. */
 const SELECT_PAYMENT = `
-  SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id,
-         p.refund_status, p.refund_amount_paise, p.provider_refund_id
+  SELECT p.id, p.booking_id, p.provider, p.provider_order_id, p.amount_paise, p.currency, p.provider_payment_id
     FROM payments p`;
 
 /**
@@ -127,6 +119,15 @@ export class PaymentsRepository {
     return rows[0] ?? null;
   }
 
+  /** A booking's payment (one per booking), whatever its state. */
+  async findByBooking(bookingId: string, manager: EntityManager = this.dataSource.manager): Promise<Payment | null> {
+    const rows = await withBookings(
+      manager,
+      await manager.query(`${SELECT_PAYMENT} WHERE p.booking_id = $1`, [bookingId]),
+    );
+    return rows[0] ?? null;
+  }
+
   async findByOrder(provider: string, orderId: string): Promise<Payment | null> {
     const rows = await withBookings(
       this.dataSource.manager,
@@ -177,46 +178,6 @@ export class PaymentsRepository {
     }
   }
 
-  /** Opens the one refund of a captured payment, of `amountPaise`; false when one was already asked for. */
-  async requestRefund(manager: EntityManager, id: string, amountPaise: number): Promise<boolean> {
-    const rows = await queryReturning(
-      manager,
-      `UPDATE payments SET refund_status = 'requested', refund_amount_paise = $2, refund_requested_at = now(),
-                           updated_at = now()
-        WHERE id = $1 AND provider_payment_id IS NOT NULL AND refund_status IS NULL
-       RETURNING id`,
-      [id, amountPaise],
-    );
-    return rows.length === 1;
-  }
-
-  /** Records what the provider said about the refund; a refund only moves forward. */
-  async recordRefund(
-    manager: EntityManager,
-    id: string,
-    refund: { refundId: string; status: Exclude<RefundStatus, 'requested'> },
-  ): Promise<boolean> {
-    const rows = await queryReturning(
-      manager,
-      `UPDATE payments SET provider_refund_id = COALESCE(provider_refund_id, $2), refund_status = $3,
-                           updated_at = now()
-        WHERE id = $1 AND (provider_refund_id IS NULL OR provider_refund_id = $2)
-          AND (refund_status IS DISTINCT FROM 'processed')
-          AND NOT (refund_status = 'failed' AND $3 = 'pending')
-       RETURNING id`,
-      [id, refund.refundId, refund.status],
-    );
-    return rows.length === 1;
-  }
-
-  /** The provider refused the refund outright: it stays failed until a person looks at it. */
-  async failRefundRequest(id: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE payments SET refund_status = 'failed', updated_at = now() WHERE id = $1 AND refund_status = 'requested'`,
-      [id],
-    );
-  }
-
   /**
    * Claims up to `limit` unpaid orders due for a check with the provider and schedules their next check, so
    * concurrent reconcilers never ask about the same order at once.
@@ -238,20 +199,6 @@ export class PaymentsRepository {
       await this.dataSource.query(
         `${SELECT_PAYMENT} WHERE p.id = ANY($1::uuid[]) AND p.provider_payment_id IS NULL`,
         [claimed.map((row) => row.id)],
-      ),
-    );
-  }
-
-  /** Refunds asked for at least `olderThanSeconds` ago that the provider has not finished. */
-  async openRefunds(olderThanSeconds: number, limit: number): Promise<Payment[]> {
-    return withBookings(
-      this.dataSource.manager,
-      await this.dataSource.query(
-        `${SELECT_PAYMENT}
-          WHERE p.refund_status IN ('requested', 'pending')
-            AND p.refund_requested_at <= now() - make_interval(secs => $1)
-          ORDER BY p.refund_requested_at LIMIT $2`,
-        [olderThanSeconds, limit],
       ),
     );
   }

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
+import { isLive } from '../../libs/bookings/booking-state';
 import { refundPosting } from '../../libs/ledger/postings';
+import { PaymentStatus, RefundReason } from '../../libs/payments/payment-status';
+import { RefundExceedsCaptureError, splitRefund } from '../../libs/payments/refund-split';
+import { isSettleable } from '../../libs/settlement/settlement-math';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { inSerializableTransaction } from '../common/database/serializable';
 import { LedgerRepository } from '../ledger/ledger.repository';
@@ -16,14 +20,26 @@ import {
   ProviderRefund,
   ProviderRejectedError,
 } from './providers/payment-provider';
+import { Refund } from './refund';
+import { RefundsRepository } from './refunds.repository';
 
 /** Attempts of a refund's bookkeeping transaction (it locks one payment row; contention is rare). */
 const REFUND_ATTEMPTS = 10;
 
+/** What is refunded and still open decides the booking's payment status. */
+function paymentStatusAfter(paidPaise: number, refundedPaise: number, openCount: number): PaymentStatus {
+  if (refundedPaise >= paidPaise) return 'refunded';
+  if (openCount > 0) return 'refund_pending';
+  return refundedPaise > 0 ? 'partially_refunded' : 'paid';
+}
+
 /**
- * The refund path: a refund that was asked for (a cancellation, a capture that came too late) is sent to the
- * provider by the worker with an idempotency key, and what the provider says about it is applied to the payment,
- * the booking and the ledger.
+ * The refund path. A refund is asked for (by a cancellation, a capture that came too late, an admin) in the
+ * transaction of its cause, sent to the provider by the worker with its own idempotency key, and applied when the
+ * provider says it is processed: to the booking (refundedPaise, chargedPaise, paymentStatus), and to the ledger with
+ * its real amount, split between what the platform held for the customer and what comes off the booking's charge
+ * (recovered from the shop's next payouts when it was settled). Refunds made outside the API arrive as provider
+ * events and take the same path.
  */
 @Injectable()
 export class RefundsService {
@@ -31,22 +47,47 @@ export class RefundsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly payments: PaymentsRepository,
+    private readonly refunds: RefundsRepository,
     private readonly bookings: BookingsRepository,
     private readonly ledger: LedgerRepository,
     private readonly metrics: MetricsService,
     private readonly reviews: PaymentReviews,
   ) {}
 
-  /** Asks the provider for the refund of one payment (the worker's refund job). Idempotent by its key. */
-  async send(paymentId: string): Promise<void> {
-    const payment = await this.payments.findById(paymentId);
-    if (!payment || payment.refundStatus !== 'requested' || !payment.providerPaymentId) return;
-    let refund: ProviderRefund;
+  /**
+   * In the caller's transaction: asks for a refund of a captured payment (the worker sends it once the caller has
+   * enqueued its id after the commit). Null when the payment's policy refund was asked for already.
+   */
+  request(
+    manager: EntityManager,
+    payment: Pick<Payment, 'id' | 'provider'>,
+    amountPaise: number,
+    reason: Exclude<RefundReason, 'provider'>,
+    admin?: { userId: string; requestKey?: string; note: string },
+  ): Promise<Refund | null> {
+    return this.refunds.request(manager, {
+      paymentId: payment.id,
+      provider: payment.provider,
+      amountPaise,
+      reason,
+      note: admin?.note,
+      requestedBy: admin?.userId,
+      requestKey: admin?.requestKey,
+    });
+  }
+
+  /** Asks the provider for one refund (the worker's refund job). Idempotent by the refund's key. */
+  async send(refundId: string): Promise<void> {
+    const refund = await this.refunds.findById(refundId);
+    if (!refund || refund.status !== 'requested') return;
+    const payment = await this.payments.findById(refund.paymentId);
+    if (!payment?.providerPaymentId) return;
+    let answer: ProviderRefund;
     try {
-      refund = await this.provider.refund({
+      answer = await this.provider.refund({
         paymentId: payment.providerPaymentId,
-        amountPaise: payment.refundAmountPaise ?? payment.amountPaise,
-        idempotencyKey: `refund-${payment.id}`,
+        amountPaise: refund.amountPaise,
+        idempotencyKey: refund.idempotencyKey,
         bookingId: payment.bookingId,
       });
     } catch (error) {
@@ -56,53 +97,130 @@ export class RefundsService {
         paymentId: payment.providerPaymentId,
         detail: { error: error.message },
       });
-      await this.payments.failRefundRequest(payment.id);
+      await this.refunds.fail(refund.id);
       return;
     }
-    await this.apply(payment, refund);
+    await this.apply(refund, answer);
   }
 
   /**
-   * Records a refund's state. A processed refund marks the booking refunded (in part, when less than was paid went
-   * back) with the amount the provider reports, and posts that amount; a failed one goes to review.
+   * A refund event from the provider: one of ours (found by its provider id), or one made outside the API, recorded
+   * now. False when it cannot be told apart yet: one of ours is still being sent (its provider id is not recorded),
+   * so the event is tried again later.
    */
-  async apply(payment: Payment, refund: ProviderRefund): Promise<void> {
-    const status = refund.status;
-    const changed = await inSerializableTransaction(
+  async applyReported(payment: Payment, answer: ProviderRefund): Promise<'applied' | 'not_yet'> {
+    const known = await this.refunds.findByProviderRefund(this.provider.name, answer.refundId);
+    if (known) {
+      await this.apply(known, answer);
+      return 'applied';
+    }
+    const totals = await this.refunds.totals(this.dataSource.manager, payment.id);
+    const sending = await this.dataSource.query(
+      `SELECT 1 FROM refunds WHERE payment_id = $1 AND status = 'requested' AND provider_refund_id IS NULL`,
+      [payment.id],
+    );
+    if (sending.length > 0 && totals.openCount > 0) return 'not_yet';
+    if (answer.status === 'failed') return 'applied';
+    const recorded =
+      (await this.refunds.recordFromProvider(this.dataSource.manager, {
+        paymentId: payment.id,
+        provider: this.provider.name,
+        providerRefundId: answer.refundId,
+        amountPaise: answer.amountPaise,
+      })) ?? (await this.refunds.findByProviderRefund(this.provider.name, answer.refundId));
+    if (recorded) await this.apply(recorded, answer);
+    return 'applied';
+  }
+
+  /**
+   * Records a refund's state. Processed: its real amount is posted and applied to the booking, once; failed: a
+   * person looks at it.
+   */
+  async apply(refund: Refund, answer: ProviderRefund): Promise<void> {
+    const status = answer.status;
+    const outcome = await inSerializableTransaction(
       this.dataSource,
       async (manager) => {
-        const current = await this.payments.lock(manager, payment.id);
-        if (!(await this.payments.recordRefund(manager, current.id, { refundId: refund.refundId, status }))) {
-          return false;
+        const payment = await this.payments.lock(manager, refund.paymentId);
+        const current = await this.refunds.lock(manager, refund.id);
+        if (
+          !(await this.refunds.record(manager, current.id, { providerRefundId: answer.refundId, status }))
+        ) {
+          return 'unchanged' as const;
         }
-        if (status === 'processed') {
-          const booking = await this.bookings.getById(current.bookingId, manager);
-          // Never more than was captured, whatever an event says.
-          const refunded = Math.min(refund.amountPaise, current.amountPaise);
-          await this.ledger.post(manager, refundPosting(current.id, booking.shopId, refunded));
-          if (booking.paymentStatus === 'refund_pending' || booking.paymentStatus === 'paid') {
-            await this.bookings.change(
-              manager,
-              booking,
-              { status: booking.status, paymentStatus: booking.paymentStatus },
-              {
-                paymentStatus: refunded < current.amountPaise ? 'partially_refunded' : 'refunded',
-                refundedPaise: refunded,
-              },
-            );
-          }
+        if (status !== 'processed') return 'recorded' as const;
+
+        const booking = await this.bookings.getById(payment.bookingId, manager);
+        const totals = await this.refunds.totals(manager, payment.id);
+        // The provider's amount is the truth: a refund made for less (or more) than asked is applied as it is.
+        const amountPaise = answer.amountPaise;
+        const refundedBefore = totals.processedPaise - current.amountPaise;
+        let split;
+        try {
+          split = splitRefund(
+            {
+              paidPaise: payment.amountPaise,
+              refundedBeforePaise: refundedBefore,
+              chargedPaise: booking.chargedPaise,
+              commissionPaise: booking.commissionPaise,
+              commissionBps: booking.commissionBps,
+              chargePosted: isSettleable(booking),
+              live: isLive(booking.status),
+            },
+            amountPaise,
+          );
+        } catch (error) {
+          if (!(error instanceof RefundExceedsCaptureError)) throw error;
+          return {
+            exceeds: error.message,
+            bookingId: booking.id,
+            paymentId: payment.providerPaymentId,
+          } as const;
         }
-        return true;
+        if (amountPaise !== current.amountPaise) {
+          await manager.query('UPDATE refunds SET amount_paise = $2 WHERE id = $1', [
+            current.id,
+            amountPaise,
+          ]);
+        }
+        const settled = booking.settlementStatus === 'settled';
+        await this.ledger.post(
+          manager,
+          refundPosting(current.id, booking.shopId, amountPaise, split, settled),
+        );
+        await this.refunds.recordSplit(manager, current.id, split, settled);
+        const refunded = refundedBefore + amountPaise;
+        await this.bookings.change(
+          manager,
+          booking,
+          { status: booking.status, paymentStatus: booking.paymentStatus },
+          {
+            refundedPaise: refunded,
+            chargedPaise: split.chargedAfterPaise,
+            commissionPaise: split.commissionAfterPaise,
+            paymentStatus: paymentStatusAfter(payment.amountPaise, refunded, totals.openCount),
+          },
+        );
+        return 'recorded' as const;
       },
       { attempts: REFUND_ATTEMPTS },
     );
-    if (changed && status === 'failed') {
+    if (typeof outcome === 'object') {
+      // Money left that the capture does not cover: nothing is posted; the audit shows it until a person acts.
+      await this.reviews.record('refund_exceeds_capture', {
+        bookingId: outcome.bookingId,
+        paymentId: outcome.paymentId ?? undefined,
+        detail: { refundId: refund.id, providerRefundId: answer.refundId, error: outcome.exceeds },
+      });
+      return;
+    }
+    if (outcome === 'recorded' && status === 'failed') {
       await this.reviews.record('refund_failed', {
-        bookingId: payment.bookingId,
-        paymentId: refund.paymentId,
-        detail: { refundId: refund.refundId },
+        bookingId: undefined,
+        paymentId: answer.paymentId,
+        detail: { refundId: refund.id, providerRefundId: answer.refundId },
       });
     }
-    if (changed) this.metrics.paymentRefunds.inc({ status });
+    if (outcome === 'recorded') this.metrics.paymentRefunds.inc({ status });
   }
 }

@@ -103,12 +103,22 @@ export class WebhookEventsService {
           });
           return 'unknown_payment';
         }
-        await this.refunds.apply(payment, {
+        const applied = await this.refunds.applyReported(payment, {
           refundId: event.refundId,
           paymentId: event.paymentId,
           status: event.kind === 'refund_processed' ? 'processed' : 'failed',
           amountPaise: event.amountPaise,
         });
+        if (applied === 'not_yet') {
+          if (attempts < EVENT_ATTEMPTS_BEFORE_REVIEW) {
+            throw new EventNotYetApplicableError(`A refund of payment ${event.paymentId} is still being sent`);
+          }
+          await this.reviews.record('refund_unmatched', {
+            paymentId: event.paymentId,
+            detail: { refundId: event.refundId },
+          });
+          return 'refund_unmatched';
+        }
         return event.kind;
       }
       case 'transfer_processed':

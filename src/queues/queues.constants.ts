@@ -12,7 +12,7 @@ export const QUEUE_NAMES = [PAYMENTS_QUEUE, SETTLEMENTS_QUEUE, NOTIFICATIONS_QUE
 export const PaymentJob = {
   /** Apply one stored webhook event (job id `event:<provider>:<eventId>`). */
   ProcessEvent: 'process-event',
-  /** Ask the provider to refund one payment (job id `refund:<paymentId>`). */
+  /** Ask the provider for one refund (job id `refund:<refundId>`). */
   Refund: 'refund',
   /** Repeatable: expire unpaid holds whose time is up. */
   ExpireHolds: 'expire-holds',

@@ -198,7 +198,11 @@ describe('Payments when Razorpay fails (e2e)', () => {
         await eventually(
           async () =>
             (
-              await db.query('SELECT provider_refund_id FROM payments WHERE booking_id = $1', [booking.id])
+              await db.query(
+                `SELECT r.provider_refund_id FROM refunds r JOIN payments p ON p.id = r.payment_id
+                  WHERE p.booking_id = $1`,
+                [booking.id],
+              )
             )[0],
           (row: { provider_refund_id: string | null }) => row.provider_refund_id === refunded.refunds[0].id,
         );

@@ -205,8 +205,8 @@ export async function providerIdsAttachedOnce(db: Queryable): Promise<InvariantR
          FROM payments WHERE provider_payment_id IS NOT NULL
         GROUP BY provider, provider_payment_id HAVING count(*) > 1
        UNION ALL
-       SELECT 'refund', provider, provider_refund_id, array_agg(booking_id::text ORDER BY booking_id)
-         FROM payments WHERE provider_refund_id IS NOT NULL
+       SELECT 'refund', provider, provider_refund_id, array_agg('refund ' || id::text ORDER BY id)
+         FROM refunds WHERE provider_refund_id IS NOT NULL
         GROUP BY provider, provider_refund_id HAVING count(*) > 1
        UNION ALL
        SELECT 'transfer', provider, provider_transfer_id, array_agg('payout ' || id::text ORDER BY id)
@@ -222,68 +222,62 @@ export async function providerIdsAttachedOnce(db: Queryable): Promise<InvariantR
 }
 
 /**
- * Each payment is captured at most once and refunded at most once, never for more than was captured, and the ledger
- * records exactly that: one capture entry (provider cash +amount) iff it was captured, one refund entry (provider
- * cash -amount) iff its refund was processed, and no capture or refund entry for anything else.
+ * Each payment is captured at most once, and the ledger records exactly that: one capture entry (provider cash
+ * +amount) iff it was captured. Each refund is posted once (provider cash -its amount) iff it was processed, never
+ * for a payment that was not captured, and the refunds of a payment never exceed its capture.
  */
 export async function paymentsCapturedOnce(db: Queryable): Promise<InvariantResult> {
-  const wrong = await rows<{
-    payment_id: string;
-    booking_id: string | null;
-    amount: string | null;
-    captured: boolean | null;
-    provider_payment_id: string | null;
-    refund_status: string | null;
-    captures: number;
-    captured_cash: string | null;
-    refunds: number;
-    refunded_cash: string | null;
-  }>(
+  const wrong = await rows<{ what: string; id: string; detail: string }>(
     db,
     `WITH posted AS (
        SELECT e.kind, e.ref_id, count(DISTINCT e.id)::int AS n,
               coalesce(sum(l.amount_paise) FILTER (WHERE l.account = 'provider_cash'), 0) AS cash
          FROM journal_entries e LEFT JOIN journal_lines l ON l.entry_id = e.id
         WHERE e.kind IN ('capture', 'refund') GROUP BY e.kind, e.ref_id),
-     money AS (
-       SELECT coalesce(p.id, c.ref_id, r.ref_id) AS payment_id, p.booking_id, p.amount_paise AS amount,
-              coalesce(p.refund_amount_paise, p.amount_paise) AS refund_amount,
-              p.captured_at IS NOT NULL AS captured, p.provider_payment_id, p.refund_status, p.id IS NULL AS unknown,
-              coalesce(c.n, 0) AS captures, c.cash AS captured_cash, coalesce(r.n, 0) AS refunds,
-              -r.cash AS refunded_cash
-         FROM payments p
-         FULL JOIN (SELECT * FROM posted WHERE kind = 'capture') c ON c.ref_id = p.id
-         FULL JOIN (SELECT * FROM posted WHERE kind = 'refund') r ON r.ref_id = coalesce(p.id, c.ref_id))
-     SELECT payment_id, booking_id, amount::text, CASE WHEN unknown THEN NULL ELSE captured END AS captured,
-            provider_payment_id, refund_status, captures, captured_cash::text, refunds, refunded_cash::text
-       FROM money
-      WHERE unknown
-         OR captured <> (provider_payment_id IS NOT NULL)
-         OR captures <> CASE WHEN captured THEN 1 ELSE 0 END
-         OR (captures > 0 AND captured_cash <> amount)
-         OR refunds <> CASE WHEN refund_status = 'processed' THEN 1 ELSE 0 END
-         OR (refunds > 0 AND refunded_cash <> refund_amount)
-         OR coalesce(refunded_cash, 0) > coalesce(captured_cash, 0)
-      ORDER BY payment_id`,
+     captures AS (
+       SELECT coalesce(p.id, c.ref_id) AS id, p.id IS NULL AS unknown, p.amount_paise AS amount,
+              p.captured_at IS NOT NULL AS captured, p.provider_payment_id, coalesce(c.n, 0) AS n, c.cash
+         FROM payments p FULL JOIN (SELECT * FROM posted WHERE kind = 'capture') c ON c.ref_id = p.id),
+     refunds_posted AS (
+       SELECT coalesce(r.id, x.ref_id) AS id, r.id IS NULL AS unknown, r.payment_id, r.amount_paise AS amount,
+              r.status, coalesce(x.n, 0) AS n, -x.cash AS cash
+         FROM refunds r FULL JOIN (SELECT * FROM posted WHERE kind = 'refund') x ON x.ref_id = r.id),
+     too_much AS (
+       SELECT p.id, p.amount_paise AS captured, sum(r.amount_paise) AS refunded
+         FROM payments p JOIN refunds r ON r.payment_id = p.id AND r.status <> 'failed'
+        GROUP BY p.id, p.amount_paise HAVING sum(r.amount_paise) > p.amount_paise OR bool_or(p.captured_at IS NULL))
+     SELECT 'capture' AS what, id::text,
+            CASE WHEN unknown THEN 'a capture entry for no payment'
+                 ELSE format('%s (provider payment %s), %s capture entries of provider cash %s',
+                             CASE WHEN captured THEN 'captured' ELSE 'not captured' END, provider_payment_id, n,
+                             cash) END AS detail
+       FROM captures
+      WHERE unknown OR captured <> (provider_payment_id IS NOT NULL) OR n <> CASE WHEN captured THEN 1 ELSE 0 END
+         OR (n > 0 AND cash <> amount)
+     UNION ALL
+     SELECT 'refund', id::text,
+            CASE WHEN unknown THEN 'a refund entry for no refund'
+                 ELSE format('refund of %s for payment %s %s, %s refund entries of provider cash -%s',
+                             amount, payment_id, status, n, cash) END
+       FROM refunds_posted
+      WHERE unknown OR n <> CASE WHEN status = 'processed' THEN 1 ELSE 0 END OR (n > 0 AND cash <> amount)
+     UNION ALL
+     SELECT 'payment', id::text, format('refunds of %s for a capture of %s (or not captured)', refunded, captured)
+       FROM too_much
+      ORDER BY 1, 2`,
   );
   return result(
     'payments-captured-once',
-    wrong.map((row) =>
-      row.captured === null
-        ? `ledger entries for payment ${row.payment_id}, which does not exist: ${row.captures} captures ` +
-          `(cash ${row.captured_cash}), ${row.refunds} refunds (cash ${row.refunded_cash})`
-        : `payment ${row.payment_id} of booking ${row.booking_id} for ${row.amount}: ` +
-          `${row.captured ? 'captured' : 'not captured'} (provider payment ${row.provider_payment_id}), refund ` +
-          `${row.refund_status}; ledger: ${row.captures} capture entries (provider cash ${row.captured_cash}), ` +
-          `${row.refunds} refund entries (provider cash -${row.refunded_cash})`,
-    ),
-    'payments whose captures and refunds disagree with the ledger',
+    wrong.map((row) => `${row.what} ${row.id}: ${row.detail}`),
+    'captures and refunds that disagree with the ledger',
   );
 }
 
 /**
- * A booking's payment status says what happened to its payment: paid, refund pending or refunded exactly when its
- * payment was captured, refunded exactly when the refund was processed; a booking without a payment is unpaid.
+ * A booking's payment status says what happened to its payment: paid (or refunded, in part or in full) exactly when
+ * its payment was captured; refunded in full exactly when processed refunds add up to the capture, in part when
+ * they add up to less and none is open, refund pending while one is open. `refundedPaise` is what processed refunds
+ * gave back, and once none is open what was paid is refunded or kept (charged), to the paisa.
  */
 export async function paidBookingsCaptured(db: Queryable): Promise<InvariantResult> {
   const wrong = await rows<{
@@ -292,19 +286,34 @@ export async function paidBookingsCaptured(db: Queryable): Promise<InvariantResu
     payment_status: string;
     payment_id: string | null;
     captured: boolean | null;
-    refund_status: string | null;
+    refunded: number;
+    open: number;
+    refunded_paise: number;
+    charged_paise: number;
   }>(
     db,
-    `SELECT b.id, b.payment_method, b.payment_status, p.id AS payment_id, p.captured_at IS NOT NULL AS captured,
-            p.refund_status
-       FROM bookings b LEFT JOIN payments p ON p.booking_id = b.id
+    `WITH refunded AS (
+       SELECT payment_id, coalesce(sum(amount_paise) FILTER (WHERE status = 'processed'), 0)::int AS refunded,
+              (count(*) FILTER (WHERE status IN ('requested', 'pending')))::int AS open,
+              (count(*) FILTER (WHERE status = 'failed'))::int AS failed
+         FROM refunds GROUP BY payment_id)
+     SELECT b.id, b.payment_method, b.payment_status, p.id AS payment_id, p.captured_at IS NOT NULL AS captured,
+            coalesce(r.refunded, 0) AS refunded, coalesce(r.open, 0) AS open, b.refunded_paise, b.charged_paise
+       FROM bookings b LEFT JOIN payments p ON p.booking_id = b.id LEFT JOIN refunded r ON r.payment_id = p.id
       WHERE (b.payment_status <> 'unpaid') IS DISTINCT FROM (p.captured_at IS NOT NULL)
-         OR (b.payment_status IN ('refunded', 'partially_refunded'))
-              <> (p.refund_status IS NOT DISTINCT FROM 'processed')
-         OR (b.payment_status = 'partially_refunded') <> (p.refund_status = 'processed' AND b.charged_paise > 0)
-         -- What was paid is refunded or kept, to the paisa, once the refund is done.
-         OR (p.refund_status = 'processed' AND b.refunded_paise + b.charged_paise <> p.amount_paise)
-         OR (p.refund_status IS DISTINCT FROM 'processed' AND b.refunded_paise <> 0)
+         OR b.refunded_paise <> coalesce(r.refunded, 0)
+         OR (p.captured_at IS NOT NULL AND (
+                (b.payment_status = 'refunded') <> (coalesce(r.refunded, 0) >= p.amount_paise)
+             -- Pending while a refund is on its way; a failed one leaves it pending for a person (a review).
+             OR (coalesce(r.open, 0) > 0 AND coalesce(r.refunded, 0) < p.amount_paise
+                 AND b.payment_status <> 'refund_pending')
+             OR (b.payment_status = 'refund_pending' AND coalesce(r.open, 0) = 0 AND coalesce(r.failed, 0) = 0)
+             OR (b.payment_status = 'partially_refunded')
+                  <> (coalesce(r.open, 0) = 0 AND coalesce(r.failed, 0) = 0
+                      AND coalesce(r.refunded, 0) BETWEEN 1 AND p.amount_paise - 1)
+             -- What was paid is refunded or kept, to the paisa, once nothing is on its way back.
+             OR (coalesce(r.open, 0) = 0 AND coalesce(r.failed, 0) = 0 AND b.status <> 'pending_payment'
+                 AND b.refunded_paise + b.charged_paise <> p.amount_paise)))
       ORDER BY b.id`,
   );
   return result(
@@ -313,7 +322,8 @@ export async function paidBookingsCaptured(db: Queryable): Promise<InvariantResu
       (row) =>
         `booking ${row.id} (${row.payment_method}) ${row.payment_status}, ` +
         (row.payment_id
-          ? `payment ${row.payment_id} ${row.captured ? 'captured' : 'not captured'}, refund ${row.refund_status}`
+          ? `charged ${row.charged_paise}, refunded ${row.refunded_paise}; payment ${row.payment_id} ` +
+            `${row.captured ? 'captured' : 'not captured'}, refunds processed ${row.refunded}, open ${row.open}`
           : 'no payment'),
     ),
     'bookings whose payment status disagrees with their payment',
