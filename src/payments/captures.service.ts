@@ -21,8 +21,8 @@ import { Payment } from './payment';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
 import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository, ProviderPaymentTakenError } from './payments.repository';
-import { RefundsRepository } from './refunds.repository';
 import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
+import { RefundsRepository } from './refunds.repository';
 
 export type CaptureSource = 'checkout' | 'webhook' | 'reconciliation';
 

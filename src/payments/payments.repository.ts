@@ -120,7 +120,10 @@ export class PaymentsRepository {
   }
 
   /** A booking's payment (one per booking), whatever its state. */
-  async findByBooking(bookingId: string, manager: EntityManager = this.dataSource.manager): Promise<Payment | null> {
+  async findByBooking(
+    bookingId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Payment | null> {
     const rows = await withBookings(
       manager,
       await manager.query(`${SELECT_PAYMENT} WHERE p.booking_id = $1`, [bookingId]),

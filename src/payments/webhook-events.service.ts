@@ -111,7 +111,9 @@ export class WebhookEventsService {
         });
         if (applied === 'not_yet') {
           if (attempts < EVENT_ATTEMPTS_BEFORE_REVIEW) {
-            throw new EventNotYetApplicableError(`A refund of payment ${event.paymentId} is still being sent`);
+            throw new EventNotYetApplicableError(
+              `A refund of payment ${event.paymentId} is still being sent`,
+            );
           }
           await this.reviews.record('refund_unmatched', {
             paymentId: event.paymentId,

@@ -41,7 +41,9 @@ export class Refunds1796400000000 implements MigrationInterface {
         CONSTRAINT refunds_request_key_unique UNIQUE (requested_by, request_key)
       )`);
     await q('CREATE INDEX refunds_payment_idx ON refunds (payment_id)');
-    await q(`CREATE INDEX refunds_open_idx ON refunds (requested_at) WHERE status IN ('requested', 'pending')`);
+    await q(
+      `CREATE INDEX refunds_open_idx ON refunds (requested_at) WHERE status IN ('requested', 'pending')`,
+    );
     // A cancellation (or a late payment) gives back once per payment, whatever retries and races happen.
     await q(`
       CREATE UNIQUE INDEX refunds_one_policy_refund ON refunds (payment_id)
