@@ -44,7 +44,7 @@ interface Payment {
   entity: 'payment';
   amount: number;
   currency: string;
-  status: 'captured' | 'refunded' | 'failed';
+  status: 'authorized' | 'captured' | 'refunded' | 'failed';
   order_id: string;
   amount_refunded: number;
   refund_status: 'partial' | 'full' | null;
@@ -354,6 +354,13 @@ export class RazorpayStandIn {
     if (method === 'POST' && resource === 'orders' && id && action === 'pay') {
       return this.pay(id, body);
     }
+    if (method === 'POST' && resource === 'payments' && id && action === 'capture') {
+      return { events: await this.capture(id, body.deliver !== false) };
+    }
+    if (method === 'POST' && resource === 'payments' && id && action === 'dashboard-refund') {
+      // A refund made by a person in Razorpay's dashboard: no API call, no idempotency key of ours.
+      return this.newRefund(this.payment(id), { amount: body.amountPaise });
+    }
     if (method === 'POST' && resource === 'refunds' && id && action === 'settle') {
       const status = body.status === 'failed' ? 'failed' : 'processed';
       return { events: await this.settleRefund(id, status, body.deliver !== false) };
@@ -394,20 +401,32 @@ export class RazorpayStandIn {
    */
   private async pay(orderId: string, body: Record<string, unknown>): Promise<unknown> {
     const order = this.order(orderId);
+    // `capture: false`: authorized only, as with manual capture (or before automatic capture happens); Checkout's
+    // signature is already issued, but no money is taken until the capture.
+    const authorizeOnly = body.capture === false;
     const payment: Payment = {
       id: newId('pay'),
       entity: 'payment',
       amount: typeof body.amountPaise === 'number' ? body.amountPaise : order.amount,
       currency: typeof body.currency === 'string' ? body.currency : order.currency,
-      status: 'captured',
+      status: authorizeOnly ? 'authorized' : 'captured',
       order_id: order.id,
       amount_refunded: 0,
       refund_status: null,
-      captured: true,
+      captured: !authorizeOnly,
       method: 'upi',
       created_at: now(),
     };
     this.payments.set(payment.id, payment);
+    if (authorizeOnly) {
+      const events = [this.event('payment.authorized', { payment: { entity: payment } })];
+      return {
+        orderId: order.id,
+        paymentId: payment.id,
+        signature: checkoutSignature(order.id, payment.id, this.options.keySecret),
+        events,
+      };
+    }
     order.attempts += 1;
     order.amount_paid = payment.amount;
     order.amount_due = Math.max(0, order.amount - payment.amount);
@@ -424,6 +443,24 @@ export class RazorpayStandIn {
       signature: checkoutSignature(order.id, payment.id, this.options.keySecret),
       events,
     };
+  }
+
+  /** Captures an authorized payment: the payment.captured and order.paid webhooks follow. */
+  private async capture(paymentId: string, deliver: boolean): Promise<SignedEvent[]> {
+    const payment = this.payment(paymentId);
+    if (payment.status !== 'authorized') throw new HttpError(400, 'This payment has already been captured');
+    payment.status = 'captured';
+    payment.captured = true;
+    const order = this.order(payment.order_id as string);
+    order.amount_paid = payment.amount;
+    order.amount_due = Math.max(0, order.amount - payment.amount);
+    order.status = 'paid';
+    const events = [
+      this.event('payment.captured', { payment: { entity: payment } }),
+      this.event('order.paid', { payment: { entity: payment }, order: { entity: order } }),
+    ];
+    if (deliver && this.options.webhookUrl) for (const event of events) await this.deliver(event);
+    return events;
   }
 
   private async settleRefund(

@@ -21,7 +21,13 @@ import { Payment } from './payment';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
 import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository, ProviderPaymentTakenError } from './payments.repository';
-import { PAYMENT_PROVIDER, PaymentProvider } from './providers/payment-provider';
+import {
+  PAYMENT_PROVIDER,
+  PaymentProvider,
+  ProviderPayment,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from './providers/payment-provider';
 import { RefundsRepository } from './refunds.repository';
 
 export type CaptureSource = 'checkout' | 'webhook' | 'reconciliation';
@@ -52,7 +58,10 @@ export class CapturesService {
    * Razorpay Checkout's handler result. The signature is checked against the order stored for the booking (the
    * client's order id only finds it), and only that booking's customer may present it.
    */
-  async verifyCheckout(customer: AuthenticatedUser, dto: VerifyRazorpayPaymentDto): Promise<BookingDto> {
+  async verifyCheckout(
+    customer: AuthenticatedUser,
+    dto: VerifyRazorpayPaymentDto,
+  ): Promise<{ confirmed: boolean; booking: BookingDto }> {
     const payment = await this.payments.findByOrder(this.provider.name, dto.razorpay_order_id);
     if (!payment) {
       this.metrics.paymentSignatureRejections.inc({ source: 'checkout' });
@@ -65,15 +74,40 @@ export class CapturesService {
       this.metrics.paymentSignatureRejections.inc({ source: 'checkout' });
       throw new InvalidSignatureError();
     }
-    // A valid checkout signature proves this payment paid this order, and the order's amount is ours.
+    // Checkout's signature is issued when the payment is authorized, and an authorized payment that is never
+    // captured goes back to the customer: only money the provider reports captured, for this order, confirms.
+    const reported = await this.reportedPayment(dto.razorpay_payment_id);
+    const captured =
+      reported?.orderId === payment.providerOrderId &&
+      (reported.status === 'captured' || reported.status === 'refunded');
+    if (!reported || !captured) {
+      this.logger.log({
+        msg: 'Checkout verified but the payment is not captured yet; the webhook or reconciliation confirms it',
+        bookingId: payment.bookingId,
+        status: reported?.status ?? 'unknown',
+      });
+      return { confirmed: false, booking: BookingDto.from(await this.bookings.getById(payment.bookingId)) };
+    }
     const decision = await this.applyCapture(
       payment,
-      { paymentId: dto.razorpay_payment_id, amountPaise: payment.amountPaise, currency: payment.currency },
+      { paymentId: reported.paymentId, amountPaise: reported.amountPaise, currency: reported.currency },
       'checkout',
     );
     if (decision.kind === 'refund') throw new PaymentTooLateError(decision.reason);
     if (decision.kind === 'review') throw new PaymentNeedsReviewError();
-    return BookingDto.from(await this.bookings.getById(payment.bookingId));
+    return { confirmed: true, booking: BookingDto.from(await this.bookings.getById(payment.bookingId)) };
+  }
+
+  /** The payment as the provider reports it; null when it cannot be asked now (the webhook will tell). */
+  private async reportedPayment(paymentId: string): Promise<ProviderPayment | null> {
+    try {
+      return await this.provider.fetchPayment(paymentId);
+    } catch (error) {
+      if (!(error instanceof ProviderUnavailableError) && !(error instanceof ProviderRejectedError))
+        throw error;
+      this.logger.warn({ msg: 'Could not ask the provider about a verified payment', paymentId, err: error });
+      return null;
+    }
   }
 
   /**

@@ -1,7 +1,24 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post, RawBodyRequest, Req } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Post,
+  RawBodyRequest,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { BookingDto } from '../bookings/dto/booking.dto';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
@@ -29,13 +46,22 @@ export class PaymentsController {
       'A payment that arrives after the hold expired confirms the booking if its slot is still free, otherwise ' +
       'it is refunded (409 PAYMENT_NOT_APPLICABLE).',
   })
-  @ApiOkResponse({ type: BookingDto })
+  @ApiOkResponse({ type: BookingDto, description: 'Captured: the booking is confirmed' })
+  @ApiAcceptedResponse({
+    type: BookingDto,
+    description:
+      'Authorized but not captured yet (or Razorpay could not be asked): the booking stays pending_payment until ' +
+      'the capture arrives by webhook or reconciliation',
+  })
   @ApiErrors(400, 404, 409)
-  verify(
+  async verify(
     @CurrentUser() customer: AuthenticatedUser,
     @Body() dto: VerifyRazorpayPaymentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BookingDto> {
-    return this.captures.verifyCheckout(customer, dto);
+    const { confirmed, booking } = await this.captures.verifyCheckout(customer, dto);
+    if (!confirmed) void reply.status(HttpStatus.ACCEPTED);
+    return booking;
   }
 
   @Post('webhooks/razorpay')

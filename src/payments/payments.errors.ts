@@ -49,3 +49,19 @@ export class PaymentNeedsReviewError extends DomainError {
     );
   }
 }
+
+export class NothingToRefundError extends DomainError {
+  constructor() {
+    super(HttpStatus.CONFLICT, 'NOTHING_TO_REFUND', 'Nothing paid online is left to refund for this booking');
+  }
+}
+
+export class RefundTooLargeError extends DomainError {
+  constructor(remainingPaise: number) {
+    super(
+      HttpStatus.CONFLICT,
+      'REFUND_EXCEEDS_CAPTURE',
+      `A refund may not exceed what was captured and not refunded yet (${remainingPaise} paise)`,
+    );
+  }
+}

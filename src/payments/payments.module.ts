@@ -9,13 +9,14 @@ import { PaymentGatewayModule } from './payment-gateway.module';
 import { PaymentReviews } from './payment-reviews';
 import { PaymentsController } from './payments.controller';
 import { PaymentsReconciler } from './payments.reconciler';
+import { RefundsController } from './refunds.controller';
 import { RefundsService } from './refunds.service';
 import { WebhookEventsService } from './webhook-events.service';
 
 /** Checkout verification, webhooks, refunds and reconciliation, on top of the provider gateway. */
 @Module({
   imports: [BookingsModule, PaymentGatewayModule, LedgerModule, SettlementsModule, NotificationsOutboxModule],
-  controllers: [PaymentsController],
+  controllers: [PaymentsController, RefundsController],
   providers: [CapturesService, RefundsService, WebhookEventsService, PaymentReviews, PaymentsReconciler],
   exports: [CapturesService, RefundsService, WebhookEventsService, PaymentsReconciler],
 })

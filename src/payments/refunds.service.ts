@@ -7,12 +7,21 @@ import { refundPosting } from '../../libs/ledger/postings';
 import { PaymentStatus, RefundReason } from '../../libs/payments/payment-status';
 import { RefundExceedsCaptureError, splitRefund } from '../../libs/payments/refund-split';
 import { isSettleable } from '../../libs/settlement/settlement-math';
+import {
+  BookingNotFoundError,
+  IdempotencyKeyReusedError,
+  IdempotencyKeyTakenError,
+} from '../bookings/bookings.errors';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { inSerializableTransaction } from '../common/database/serializable';
+import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { RefundBookingDto, RefundDto } from './dto/refund.dto';
 import { Payment } from './payment';
 import { PaymentReviews } from './payment-reviews';
+import { NothingToRefundError, RefundTooLargeError } from './payments.errors';
+import { PaymentsQueue } from './payments.queue';
 import { PaymentsRepository } from './payments.repository';
 import {
   PAYMENT_PROVIDER,
@@ -52,6 +61,7 @@ export class RefundsService {
     private readonly ledger: LedgerRepository,
     private readonly metrics: MetricsService,
     private readonly reviews: PaymentReviews,
+    private readonly queue: PaymentsQueue,
   ) {}
 
   /**
@@ -74,6 +84,80 @@ export class RefundsService {
       requestedBy: admin?.userId,
       requestKey: admin?.requestKey,
     });
+  }
+
+  /**
+   * An admin's refund (goodwill, in part or in full; by default all that is left): one SERIALIZABLE transaction
+   * under the payment's lock checks what is left of the capture, records the refund and marks the booking's payment
+   * refund pending; the worker sends it after the commit. The same Idempotency-Key returns the same refund.
+   */
+  async refundByAdmin(
+    admin: AuthenticatedUser,
+    bookingId: string,
+    dto: RefundBookingDto,
+    requestKey?: string,
+  ): Promise<RefundDto> {
+    if (!(await this.bookings.findById(bookingId))) throw new BookingNotFoundError();
+    if (requestKey) {
+      const replay = await this.replayAdminRefund(admin.id, requestKey, bookingId, dto);
+      if (replay) return replay;
+    }
+    let refund: Refund;
+    try {
+      refund = await inSerializableTransaction(
+        this.dataSource,
+        async (manager) => {
+          const found = await this.payments.findByBooking(bookingId, manager);
+          if (!found?.providerPaymentId) throw new NothingToRefundError();
+          const payment = await this.payments.lock(manager, found.id);
+          const totals = await this.refunds.totals(manager, payment.id);
+          const remaining = payment.amountPaise - totals.processedPaise - totals.openPaise;
+          if (remaining <= 0) throw new NothingToRefundError();
+          const amountPaise = dto.amountPaise ?? remaining;
+          if (amountPaise > remaining) throw new RefundTooLargeError(remaining);
+          const requested = await this.request(manager, payment, amountPaise, 'admin', {
+            userId: admin.id,
+            requestKey,
+            note: dto.reason,
+          });
+          if (!requested) throw new IdempotencyKeyTakenError();
+          const booking = await this.bookings.getById(bookingId, manager);
+          await this.bookings.change(
+            manager,
+            booking,
+            { status: booking.status, paymentStatus: booking.paymentStatus },
+            { paymentStatus: 'refund_pending' },
+          );
+          return requested;
+        },
+        { attempts: REFUND_ATTEMPTS },
+      );
+    } catch (error) {
+      if (error instanceof IdempotencyKeyTakenError && requestKey) {
+        const replay = await this.replayAdminRefund(admin.id, requestKey, bookingId, dto);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    await this.queue.refund({ refundId: refund.id });
+    return RefundDto.from(refund, bookingId);
+  }
+
+  private async replayAdminRefund(
+    adminId: string,
+    requestKey: string,
+    bookingId: string,
+    dto: RefundBookingDto,
+  ): Promise<RefundDto | null> {
+    const refund = await this.refunds.findByRequestKey(adminId, requestKey);
+    if (!refund) return null;
+    const payment = await this.payments.findById(refund.paymentId);
+    const same =
+      payment?.bookingId === bookingId &&
+      (dto.amountPaise === undefined || dto.amountPaise === refund.amountPaise) &&
+      dto.reason === refund.note;
+    if (!same) throw new IdempotencyKeyReusedError();
+    return RefundDto.from(refund, bookingId);
   }
 
   /** Asks the provider for one refund (the worker's refund job). Idempotent by the refund's key. */

@@ -22,6 +22,24 @@ export class StandInClient {
     return this.post(`/_stand-in/orders/${orderId}/pay`, { ...options, deliver: false });
   }
 
+  /** Authorizes an order's payment without capturing it: Checkout's signature exists, the money does not yet. */
+  authorize(orderId: string): Promise<StandInPayment> {
+    return this.post(`/_stand-in/orders/${orderId}/pay`, { capture: false, deliver: false });
+  }
+
+  /** Captures an authorized payment; the payment.captured webhook is returned. */
+  async capture(paymentId: string): Promise<SignedEvent> {
+    const result = await this.post<{ events: SignedEvent[] }>(`/_stand-in/payments/${paymentId}/capture`, {
+      deliver: false,
+    });
+    return result.events[0];
+  }
+
+  /** A refund made in Razorpay's dashboard (pending until settled). */
+  dashboardRefund(paymentId: string, amountPaise: number): Promise<{ id: string; amount: number }> {
+    return this.post(`/_stand-in/payments/${paymentId}/dashboard-refund`, { amountPaise });
+  }
+
   async settleRefund(refundId: string, status: 'processed' | 'failed' = 'processed'): Promise<SignedEvent> {
     const result = await this.post<{ events: SignedEvent[] }>(`/_stand-in/refunds/${refundId}/settle`, {
       status,

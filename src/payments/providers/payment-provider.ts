@@ -56,6 +56,8 @@ export interface PaymentProvider {
     holdSeconds: number;
   }): Promise<ProviderOrder>;
   paymentsOfOrder(orderId: string): Promise<ProviderPayment[]>;
+  /** One payment as the provider knows it now (authorized, captured, ...). */
+  fetchPayment(paymentId: string): Promise<ProviderPayment>;
   /** Idempotent: the same key and amount never refund twice. */
   refund(input: {
     paymentId: string;

@@ -103,6 +103,11 @@ export class RazorpayPaymentsAdapter implements PaymentProvider {
     return collection.items.map(toPayment);
   }
 
+  async fetchPayment(paymentId: string): Promise<ProviderPayment> {
+    const path = `/v1/payments/${encodeURIComponent(paymentId)}`;
+    return toPayment(await this.client.request<RazorpayPayment>('GET', path, paymentSchema, 'payment'));
+  }
+
   async refund(input: {
     paymentId: string;
     amountPaise: number;
