@@ -5,7 +5,7 @@
 # declares no HEALTHCHECK; the API's health check lives in docker-compose.yml.
 
 # ---- build: full dependency tree (Nest CLI, TypeScript) to compile src/ into dist/ ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
 # Manifests first so the dependency layer is reused until package*.json changes.
@@ -17,7 +17,7 @@ COPY . .
 RUN npm run build
 
 # ---- runtime: production dependencies and compiled output only ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 
 # Set before `npm ci` so nothing dev-only is installed and libraries run in production mode.
 ENV NODE_ENV=production

@@ -26,6 +26,7 @@ import {
   RazorpayRefund,
   refundSchema,
 } from './razorpay.schemas';
+import { OrderBody, RefundBody } from './razorpay.transport';
 import { interpretRazorpayEvent, parseRazorpayWebhook } from './razorpay-events';
 
 /** Razorpay's automatic capture window cannot be shorter than 12 minutes. */
@@ -71,21 +72,24 @@ export class RazorpayPaymentsAdapter implements PaymentProvider {
     currency: string;
     holdSeconds: number;
   }): Promise<ProviderOrder> {
-    const order = await this.client.request<RazorpayOrder>('POST', '/v1/orders', orderSchema, 'order', {
-      body: {
-        amount: input.amountPaise,
-        currency: input.currency,
-        receipt: input.bookingId,
-        notes: { booking_id: input.bookingId },
-        payment: {
-          capture: 'automatic',
-          capture_options: {
-            automatic_expiry_period: Math.max(MIN_CAPTURE_EXPIRY_MINUTES, Math.ceil(input.holdSeconds / 60)),
-            refund_speed: 'normal',
-          },
+    const body: OrderBody = {
+      amount: input.amountPaise,
+      currency: input.currency,
+      receipt: input.bookingId,
+      notes: { booking_id: input.bookingId },
+      payment: {
+        capture: 'automatic',
+        capture_options: {
+          automatic_expiry_period: Math.max(MIN_CAPTURE_EXPIRY_MINUTES, Math.ceil(input.holdSeconds / 60)),
+          refund_speed: 'normal',
         },
       },
-    });
+    };
+    const order = await this.client.request<RazorpayOrder>(
+      (api) => api.createOrder(body),
+      orderSchema,
+      'order',
+    );
     if (order.amount !== input.amountPaise || order.currency !== input.currency) {
       throw new ProviderRejectedError('Razorpay created an order for another amount or currency');
     }
@@ -93,10 +97,8 @@ export class RazorpayPaymentsAdapter implements PaymentProvider {
   }
 
   async paymentsOfOrder(orderId: string): Promise<ProviderPayment[]> {
-    const path = `/v1/orders/${encodeURIComponent(orderId)}/payments`;
     const collection = await this.client.request<RazorpayCollection<RazorpayPayment>>(
-      'GET',
-      path,
+      (api) => api.paymentsOfOrder(orderId),
       collectionOf(paymentSchema),
       'payment list',
     );
@@ -114,17 +116,18 @@ export class RazorpayPaymentsAdapter implements PaymentProvider {
     idempotencyKey: string;
     bookingId: string;
   }): Promise<ProviderRefund> {
-    const path = `/v1/payments/${encodeURIComponent(input.paymentId)}/refund`;
-    const refund = await this.client.request<RazorpayRefund>('POST', path, refundSchema, 'refund', {
-      body: {
-        amount: input.amountPaise,
-        speed: 'normal',
-        receipt: input.bookingId,
-        notes: { booking_id: input.bookingId },
-      },
-      // Razorpay's idempotent refunds: a retry with the same key and body never refunds twice.
-      headers: { 'X-Refund-Idempotency': input.idempotencyKey },
-    });
+    const body: RefundBody = {
+      amount: input.amountPaise,
+      speed: 'normal',
+      receipt: input.bookingId,
+      notes: { booking_id: input.bookingId },
+    };
+    // Razorpay's idempotent refunds: a retry with the same key (X-Refund-Idempotency) and body never refunds twice.
+    const refund = await this.client.request<RazorpayRefund>(
+      (api) => api.refund(input.paymentId, body, input.idempotencyKey),
+      refundSchema,
+      'refund',
+    );
     if (refund.payment_id !== input.paymentId) {
       throw new ProviderRejectedError('Razorpay answered with a refund of another payment');
     }
@@ -132,8 +135,9 @@ export class RazorpayPaymentsAdapter implements PaymentProvider {
   }
 
   async fetchRefund(refundId: string): Promise<ProviderRefund> {
-    const path = `/v1/refunds/${encodeURIComponent(refundId)}`;
-    return toRefund(await this.client.request<RazorpayRefund>('GET', path, refundSchema, 'refund'));
+    return toRefund(
+      await this.client.request<RazorpayRefund>((api) => api.fetchRefund(refundId), refundSchema, 'refund'),
+    );
   }
 
   verifyCheckout(orderId: string, paymentId: string, signature: unknown): boolean {

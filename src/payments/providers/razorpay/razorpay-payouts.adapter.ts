@@ -8,6 +8,7 @@ import { ProviderRejectedError } from '../payment-provider';
 import { PayoutProvider, ProviderTransfer } from '../payout-provider';
 import { RAZORPAY, RazorpayClient } from './razorpay.client';
 import { RazorpayTransfer, transferSchema } from './razorpay.schemas';
+import { TransferBody } from './razorpay.transport';
 
 /** A reversed transfer's money is back with the platform: for a payout, that is a failure. */
 const toTransfer = (transfer: RazorpayTransfer): ProviderTransfer => ({
@@ -41,20 +42,16 @@ export class RazorpayPayoutsAdapter implements PayoutProvider {
     settlementId: string;
     shopId: string;
   }): Promise<ProviderTransfer> {
+    const body: TransferBody = {
+      account: input.accountId,
+      amount: input.amountPaise,
+      currency: input.currency,
+      notes: { settlement_id: input.settlementId, shop_id: input.shopId },
+    };
     const answer = await this.client.request<RazorpayTransfer>(
-      'POST',
-      '/v1/transfers',
+      (api) => api.createTransfer(body, input.idempotencyKey),
       transferSchema,
       'transfer',
-      {
-        body: {
-          account: input.accountId,
-          amount: input.amountPaise,
-          currency: input.currency,
-          notes: { settlement_id: input.settlementId, shop_id: input.shopId },
-        },
-        headers: { 'X-Transfer-Idempotency': input.idempotencyKey },
-      },
     );
     const transfer = toTransfer(answer);
     if (transfer.accountId !== input.accountId || transfer.amountPaise !== input.amountPaise) {
@@ -66,7 +63,12 @@ export class RazorpayPayoutsAdapter implements PayoutProvider {
   }
 
   async fetchTransfer(transferId: string): Promise<ProviderTransfer> {
-    const path = `/v1/transfers/${encodeURIComponent(transferId)}`;
-    return toTransfer(await this.client.request<RazorpayTransfer>('GET', path, transferSchema, 'transfer'));
+    return toTransfer(
+      await this.client.request<RazorpayTransfer>(
+        (api) => api.fetchTransfer(transferId),
+        transferSchema,
+        'transfer',
+      ),
+    );
   }
 }

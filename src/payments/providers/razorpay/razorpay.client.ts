@@ -1,10 +1,8 @@
 /**
- * Razorpay's REST API as HairOne calls it: basic auth with the key id and secret, a timeout on every call, and
- * every answer either validated against its schema or turned into one of the two errors the callers act on
- * (ProviderUnavailableError: worth retrying; ProviderRejectedError: not). Both provider roles share it.
- *
- * Not the official SDK: its constructor fixes the host to api.razorpay.com (tests and the local demo use the
- * stand-in) and sets no timeout. The transport seam is where it would plug in.
+ * Razorpay's REST API as HairOne calls it, through the official SDK (razorpay.transport.ts): basic auth with the
+ * key id and secret, a timeout on every call, and every answer either validated against its schema or turned into
+ * one of the two errors the callers act on (ProviderUnavailableError: worth retrying; ProviderRejectedError: not).
+ * Both provider roles share it.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as Joi from 'joi';
@@ -13,7 +11,13 @@ import { AppConfig } from '../../../config/app.config';
 import { APP_CONFIG } from '../../../config/config.constants';
 import { ProviderRejectedError, ProviderUnavailableError } from '../payment-provider';
 import { validated } from './razorpay.schemas';
-import { fetchTransport, RazorpayAnswer, RazorpayMethod, RazorpayTransport } from './razorpay.transport';
+import {
+  RazorpayAnswer,
+  RazorpayApi,
+  razorpayApi,
+  RazorpayCall,
+  RazorpayNoAnswerError,
+} from './razorpay.transport';
 
 /** The provider name both roles report, and under which payments, events and payouts are stored. */
 export const RAZORPAY = 'razorpay';
@@ -22,52 +26,35 @@ export const RAZORPAY = 'razorpay';
 export class RazorpayClient {
   // The context the single RazorpayProvider class logged under, so existing log searches still match.
   private readonly logger = new Logger('RazorpayProvider');
-  private readonly settings: AppConfig['payments']['razorpay'];
-  private readonly transport: RazorpayTransport;
+  /** Only with a key id and secret (the SDK refuses to be built without a key id). */
+  private readonly api?: RazorpayApi;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.settings = config.payments.razorpay;
-    this.transport = fetchTransport(this.settings.apiBaseUrl, this.settings.timeoutMs);
+    const { apiBaseUrl, keyId, keySecret, timeoutMs } = config.payments.razorpay;
+    if (keyId && keySecret) this.api = razorpayApi({ apiBaseUrl, keyId, keySecret, timeoutMs });
   }
 
   /** False without a key id and secret: no call is made, and ONLINE bookings and payouts are refused. */
   get enabled(): boolean {
-    return Boolean(this.settings.keyId && this.settings.keySecret);
+    return this.api !== undefined;
   }
 
-  /** The answer to `method path`, validated against `schema` (`what` names it in the error). */
-  async request<T>(
-    method: RazorpayMethod,
-    path: string,
-    schema: Joi.Schema,
-    what: string,
-    options: { body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<T> {
-    return validated<T>(schema, await this.call(method, path, options), what);
+  /** The answer to the call `pick` chooses, validated against `schema` (`what` names it in the error). */
+  async request<T>(pick: (api: RazorpayApi) => RazorpayCall, schema: Joi.Schema, what: string): Promise<T> {
+    if (!this.api) throw new ProviderRejectedError('Razorpay credentials are not configured');
+    return validated<T>(schema, await this.call(pick(this.api)), what);
   }
 
-  private async call(
-    method: RazorpayMethod,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string> },
-  ): Promise<unknown> {
-    if (!this.enabled) throw new ProviderRejectedError('Razorpay credentials are not configured');
-    const auth = Buffer.from(`${this.settings.keyId}:${this.settings.keySecret}`).toString('base64');
+  private async call({ method, path, send }: RazorpayCall): Promise<unknown> {
     let answer: RazorpayAnswer;
     try {
-      answer = await this.transport.send(
-        method,
-        path,
-        {
-          Authorization: `Basic ${auth}`,
-          Accept: 'application/json',
-          ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...options.headers,
-        },
-        options.body === undefined ? undefined : JSON.stringify(options.body),
-      );
+      answer = await send();
     } catch (error) {
-      throw new ProviderUnavailableError(`Razorpay ${method} ${path} failed: ${(error as Error).message}`);
+      if (error instanceof RazorpayNoAnswerError) {
+        throw new ProviderUnavailableError(`Razorpay ${method} ${path} failed: ${error.message}`);
+      }
+      // The SDK refused to send it (a missing id): nothing reached Razorpay, and a retry would fare no better.
+      throw new ProviderRejectedError(`Razorpay ${method} ${path} was not sent: ${(error as Error).message}`);
     }
     const { status, text } = answer;
     let body: unknown;
