@@ -106,8 +106,13 @@ export class RazorpayPaymentsAdapter implements PaymentProvider {
   }
 
   async fetchPayment(paymentId: string): Promise<ProviderPayment> {
-    const path = `/v1/payments/${encodeURIComponent(paymentId)}`;
-    return toPayment(await this.client.request<RazorpayPayment>('GET', path, paymentSchema, 'payment'));
+    return toPayment(
+      await this.client.request<RazorpayPayment>(
+        (api) => api.fetchPayment(paymentId),
+        paymentSchema,
+        'payment',
+      ),
+    );
   }
 
   async refund(input: {

@@ -47,6 +47,7 @@ export interface RazorpayCall {
 export interface RazorpayApi {
   createOrder(body: OrderBody): RazorpayCall;
   paymentsOfOrder(orderId: string): RazorpayCall;
+  fetchPayment(paymentId: string): RazorpayCall;
   refund(paymentId: string, body: RefundBody, idempotencyKey: string): RazorpayCall;
   fetchRefund(refundId: string): RazorpayCall;
   createTransfer(body: TransferBody, idempotencyKey: string): RazorpayCall;
@@ -168,6 +169,8 @@ export function razorpayApi(settings: RazorpayApiSettings): RazorpayApi {
       call('POST', '/v1/orders', () => sdk.orders.create(body as Orders.RazorpayOrderCreateRequestBody)),
     paymentsOfOrder: (orderId) =>
       call('GET', `/v1/orders/${id(orderId)}/payments`, () => sdk.orders.fetchPayments(id(orderId))),
+    fetchPayment: (paymentId) =>
+      call('GET', `/v1/payments/${id(paymentId)}`, () => sdk.payments.fetch(id(paymentId))),
     refund: (paymentId, body, idempotencyKey) =>
       direct(`/v1/payments/${id(paymentId)}/refund`, body, { 'X-Refund-Idempotency': idempotencyKey }),
     fetchRefund: (refundId) =>
