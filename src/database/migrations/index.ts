@@ -8,6 +8,7 @@ import { Notifications1795900000000 } from './1795900000000-notifications';
 import { DatabaseSettings1796000000000 } from './1796000000000-database-settings';
 import { PartitionedBookings1796100000000 } from './1796100000000-partitioned-bookings';
 import { BookingLifecycle1796200000000 } from './1796200000000-booking-lifecycle';
+import { PayoutsOfBalance1796500000000 } from './1796500000000-payouts-of-balance';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   DatabaseSettings1796000000000,
   PartitionedBookings1796100000000,
   BookingLifecycle1796200000000,
+  PayoutsOfBalance1796500000000,
 ];

@@ -1,5 +1,9 @@
 import { AppConfig } from '../../../config/app.config';
-import { ProviderRejectedError, ProviderUnavailableError } from '../payment-provider';
+import {
+  ProviderAnswerUnreadableError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../payment-provider';
 import { RazorpayClient } from './razorpay.client';
 import { orderSchema } from './razorpay.schemas';
 
@@ -105,5 +109,22 @@ describe('RazorpayClient', () => {
     await expect(clientWith().request('GET', '/v1/x', orderSchema, 'order')).rejects.toThrow(
       /^Razorpay returned an unexpected order: /,
     );
+  });
+
+  it('tells an unreadable success (the request may have taken effect) from a refusal', async () => {
+    for (const text of ['', 'not json', JSON.stringify({ ...order, id: 'nope' })]) {
+      answer(200, text);
+      const unreadable = await clientWith()
+        .request('POST', '/v1/x', orderSchema, 'order')
+        .catch((error: unknown) => error);
+      expect(unreadable).toBeInstanceOf(ProviderAnswerUnreadableError);
+      expect(unreadable).toBeInstanceOf(ProviderRejectedError);
+    }
+    answer(400, JSON.stringify({ error: { description: 'bad account' } }));
+    const refused = await clientWith()
+      .request('POST', '/v1/x', orderSchema, 'order')
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProviderRejectedError);
+    expect(refused).not.toBeInstanceOf(ProviderAnswerUnreadableError);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Razorpay's REST API as HairOne calls it: basic auth with the key id and secret, a timeout on every call, and
- * every answer either validated against its schema or turned into one of the two errors the callers act on
- * (ProviderUnavailableError: worth retrying; ProviderRejectedError: not). Both provider roles share it.
+ * every answer either validated against its schema or turned into one of the errors the callers act on
+ * (ProviderUnavailableError: worth retrying; ProviderRejectedError: not; its subclass ProviderAnswerUnreadableError:
+ * a success answer that could not be read, so the request may have taken effect). Both provider roles share it.
  *
  * Not the official SDK: its constructor fixes the host to api.razorpay.com (tests and the local demo use the
  * stand-in) and sets no timeout. The transport seam is where it would plug in.
@@ -11,7 +12,11 @@ import * as Joi from 'joi';
 
 import { AppConfig } from '../../../config/app.config';
 import { APP_CONFIG } from '../../../config/config.constants';
-import { ProviderRejectedError, ProviderUnavailableError } from '../payment-provider';
+import {
+  ProviderAnswerUnreadableError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../payment-provider';
 import { validated } from './razorpay.schemas';
 import { fetchTransport, RazorpayAnswer, RazorpayMethod, RazorpayTransport } from './razorpay.transport';
 
@@ -35,7 +40,10 @@ export class RazorpayClient {
     return Boolean(this.settings.keyId && this.settings.keySecret);
   }
 
-  /** The answer to `method path`, validated against `schema` (`what` names it in the error). */
+  /**
+   * The answer to `method path`, validated against `schema` (`what` names it in the error). A 2xx answer that is
+   * not JSON or not what the schema describes is a ProviderAnswerUnreadableError: the request may have taken effect.
+   */
   async request<T>(
     method: RazorpayMethod,
     path: string,
@@ -43,7 +51,13 @@ export class RazorpayClient {
     what: string,
     options: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<T> {
-    return validated<T>(schema, await this.call(method, path, options), what);
+    const body = await this.call(method, path, options);
+    try {
+      return validated<T>(schema, body, what);
+    } catch (error) {
+      if (error instanceof ProviderRejectedError) throw new ProviderAnswerUnreadableError(error.message);
+      throw error;
+    }
   }
 
   private async call(
@@ -89,7 +103,7 @@ export class RazorpayClient {
       );
     }
     if (body === undefined)
-      throw new ProviderRejectedError(`Razorpay ${method} ${path} answered without JSON`);
+      throw new ProviderAnswerUnreadableError(`Razorpay ${method} ${path} answered without JSON`);
     return body;
   }
 }
