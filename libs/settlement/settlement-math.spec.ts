@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 
 import { SettleableBooking } from '../ledger/postings';
-import { isSettleable, payoutAmountPaise, settlementTotals } from './settlement-math';
+import { isSettleable, MIN_PAYOUT_PAISE, payoutAmountPaise, settlementTotals } from './settlement-math';
 
 const booking = fc
   .record<SettleableBooking>({
@@ -86,33 +86,71 @@ describe('settlementTotals', () => {
 });
 
 describe('payoutAmountPaise', () => {
-  it('pays a positive net in full when there is no debt', () => {
-    expect(payoutAmountPaise(10_000, 0)).toBe(10_000);
-    expect(payoutAmountPaise(10_000, 2_500)).toBe(10_000);
+  it('pays the whole payable balance', () => {
+    expect(payoutAmountPaise(10_000)).toBe(10_000);
+    // A failed payout's 27000 reversed back to payable, plus a new net of 13500.
+    expect(payoutAmountPaise(27_000 + 13_500)).toBe(40_500);
+    expect(payoutAmountPaise(MIN_PAYOUT_PAISE)).toBe(MIN_PAYOUT_PAISE);
   });
 
-  it('pays nothing for a zero or negative net', () => {
-    expect(payoutAmountPaise(0, 0)).toBe(0);
-    expect(payoutAmountPaise(-4_000, 10_000)).toBe(0);
+  it('pays nothing for a debt, a zero balance, or one under the provider minimum', () => {
+    expect(payoutAmountPaise(0)).toBe(0);
+    expect(payoutAmountPaise(-4_000)).toBe(0);
+    expect(payoutAmountPaise(MIN_PAYOUT_PAISE - 1)).toBe(0);
   });
 
-  it('recovers a carried debt before paying', () => {
-    expect(payoutAmountPaise(10_000, -4_000)).toBe(6_000);
-    expect(payoutAmountPaise(10_000, -12_000)).toBe(0);
+  it('refuses a balance that is not a whole number of paise', () => {
+    expect(() => payoutAmountPaise(10.5)).toThrow();
+    expect(() => payoutAmountPaise(Number.NaN)).toThrow();
   });
 
-  it('never pays more than the net, never less than zero, never more than what is payable', () => {
+  it('never pays more than the payable balance, never a negative amount, and all of it once it is payable', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: -10_000_000, max: 10_000_000 }),
-        fc.integer({ min: -10_000_000, max: 10_000_000 }),
-        (net, before) => {
-          const amount = payoutAmountPaise(net, before);
-          expect(amount).toBeGreaterThanOrEqual(0);
-          expect(amount).toBeLessThanOrEqual(Math.max(0, net));
-          expect(amount).toBeLessThanOrEqual(Math.max(0, before + net));
-        },
-      ),
+      fc.property(fc.integer({ min: -10_000_000_000, max: 10_000_000_000 }), (balance) => {
+        const amount = payoutAmountPaise(balance);
+        expect(amount).toBeGreaterThanOrEqual(0);
+        expect(amount).toBeLessThanOrEqual(Math.max(0, balance));
+        expect(amount === 0 || amount === balance).toBe(true);
+        if (balance >= MIN_PAYOUT_PAISE) expect(amount).toBe(balance);
+      }),
+    );
+  });
+
+  it('over any history of nets and payout outcomes, pays each paisa owed once: in flight never exceeds what is owed', () => {
+    // Each step settles a net (positive or a debt) and pays the balance; earlier payouts fail or succeed meanwhile.
+    const step = fc.record({
+      net: fc.integer({ min: -50_000, max: 200_000 }),
+      outcomes: fc.array(fc.constantFrom('paid', 'failed', 'pending'), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        let payable = 0;
+        let settled = 0;
+        let paid = 0;
+        const pending: number[] = [];
+        for (const { net, outcomes } of steps) {
+          for (const outcome of outcomes) {
+            const amount = pending.shift();
+            if (amount === undefined) break;
+            if (outcome === 'paid') paid += amount;
+            else if (outcome === 'failed') payable += amount;
+            else pending.push(amount);
+          }
+          settled += net;
+          payable += net;
+          const amount = payoutAmountPaise(payable);
+          expect(amount).toBeLessThanOrEqual(Math.max(0, payable));
+          if (amount > 0) {
+            pending.push(amount);
+            payable -= amount;
+          }
+          const inFlight = pending.reduce((sum, a) => sum + a, 0);
+          // What is owed is settled less what was paid; in flight plus what is still payable is exactly that.
+          expect(inFlight + payable).toBe(settled - paid);
+          // After a run, nothing payable is left behind but a debt or less than the minimum.
+          expect(payable).toBeLessThan(MIN_PAYOUT_PAISE);
+        }
+      }),
     );
   });
 });

@@ -23,14 +23,20 @@ export function settlementTotals(bookings: readonly SettleableBooking[]): Settle
   };
 }
 
+/** Razorpay refuses a transfer under INR 1.00: a smaller balance stays payable until it grows. */
+export const MIN_PAYOUT_PAISE = 100;
+
 /**
- * How much of a settlement to pay out. `payableBeforePaise` is the shop's payable balance before this settlement
- * (negative: a debt carried forward from earlier settlements). A debt is recovered from the next positive net
- * before anything is paid; a negative net pays nothing and stays as debt.
+ * How much to pay a shop: its whole payable balance (`shop_payable`, after any settlement being made), which
+ * includes the money of earlier failed payouts (reversed back to payable) and nets settled before the shop linked
+ * its payout account. A pending payout's amount has already left the balance (its ledger entry is posted with it),
+ * so paying the balance never pays the same money twice. A debt (negative balance) pays nothing and is recovered
+ * from later nets; a balance under MIN_PAYOUT_PAISE waits.
  */
-export function payoutAmountPaise(netPaise: number, payableBeforePaise: number): number {
-  if (netPaise <= 0) return 0;
-  return Math.max(0, Math.min(netPaise, payableBeforePaise + netPaise));
+export function payoutAmountPaise(payableBalancePaise: number): number {
+  if (!Number.isSafeInteger(payableBalancePaise))
+    throw new Error('a payable balance is a whole number of paise');
+  return payableBalancePaise >= MIN_PAYOUT_PAISE ? payableBalancePaise : 0;
 }
 
 /**

@@ -10,7 +10,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const SETTLEMENT_STATUSES = ['pending', 'paid', 'failed'] as const;
 export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
 
-/** A payout (one transfer per settlement) follows its settlement's states. */
+/** A payout (one transfer of a shop's payable balance) is pending, then paid or failed; its settlement, if any, follows. */
 export type PayoutStatus = SettlementStatus;
 
 /** What started a settlement run: the nightly cron, or an admin. */

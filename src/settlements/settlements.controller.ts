@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { AuthenticatedUser, CurrentUser, Roles } from '../common/decorators/auth.decorators';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
+import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
+import { PayoutStartedDto } from './dto/payout.dto';
 import {
   ListSettlementsQueryDto,
   SettlementDto,
@@ -14,6 +16,8 @@ import {
 } from './dto/settlement.dto';
 import { ShopBalanceDto } from './dto/shop-balance.dto';
 import { SettlementsService } from './settlements.service';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('settlements')
 @Controller()
@@ -63,5 +67,33 @@ export class SettlementsController {
   @ApiErrors(400, 401, 403, 404)
   balance(@CurrentUser() user: AuthenticatedUser, @UuidParam('id') id: string): Promise<ShopBalanceDto> {
     return this.settlements.balance(user, id);
+  }
+
+  @Post('admin/shops/:id/payouts')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Pay a shop's payable balance now",
+    description:
+      'Pays the whole payable balance (earlier failed payouts and nets settled before the account was linked ' +
+      'included) to the linked account; the worker sends the transfer. 409 NOTHING_TO_PAY when the balance is not ' +
+      'positive, PAYOUT_ACCOUNT_MISSING without a linked account; 503 PAYOUTS_DISABLED when payouts are not ' +
+      'configured. The same Idempotency-Key for the same shop returns the payout it made.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 255 printable ASCII characters',
+  })
+  @ApiAcceptedResponse({ type: PayoutStartedDto })
+  @ApiErrors(400, 401, 403, 404, 409, 503)
+  payShop(
+    @UuidParam('id') id: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<PayoutStartedDto> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ValidationFailedError(['Idempotency-Key must be 1-255 printable ASCII characters']);
+    }
+    return this.settlements.payShopNow(id, idempotencyKey);
   }
 }

@@ -164,15 +164,16 @@ export class SettlementsRepository {
   }
 
   /**
-   * Locks the shop's row for the settlement (so two runs never compute one shop's payout from the same balance) and
-   * returns its payout account. NO KEY UPDATE: bookings referencing the shop are not blocked.
+   * Locks the shop's row for a settlement or a payout (so no two payouts of one shop are computed from the same
+   * balance) and returns its payout account; null when there is no such shop. NO KEY UPDATE: bookings referencing
+   * the shop are not blocked.
    */
-  async lockShop(manager: EntityManager, shopId: string): Promise<{ payoutAccountId: string | null }> {
+  async lockShop(manager: EntityManager, shopId: string): Promise<{ payoutAccountId: string | null } | null> {
     const [row]: Array<{ payout_account_id: string | null }> = await manager.query(
       'SELECT payout_account_id FROM shops WHERE id = $1 FOR NO KEY UPDATE',
       [shopId],
     );
-    return { payoutAccountId: row?.payout_account_id ?? null };
+    return row ? { payoutAccountId: row.payout_account_id } : null;
   }
 
   /**

@@ -13,10 +13,12 @@ import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
+import { PayoutStartedDto } from './dto/payout.dto';
 import { ListSettlementsQueryDto, SettlementDto, SettlementRunDto } from './dto/settlement.dto';
 import { ShopBalanceDto } from './dto/shop-balance.dto';
 import { PayoutsService } from './payouts/payouts.service';
 import { SettlementRun } from './settlement';
+import { NothingToPayError, PayoutAccountMissingError, PayoutsDisabledError } from './settlements.errors';
 import { SettlementsQueue } from './settlements.queue';
 import { SettlementsRepository } from './settlements.repository';
 
@@ -60,7 +62,7 @@ export class SettlementsService {
 
   /**
    * One shop of one run, in one transaction: claim its settleable bookings, write the settlement and its ledger
-   * entry, mark the shop done and advance the run. The run-shop row lock makes a retried or duplicated job a
+   * entry, pay the shop's whole payable balance, mark the shop done and advance the run. The run-shop row lock makes a retried or duplicated job a
    * no-op; the claim makes concurrent runs take each booking once.
    */
   async settleShop(runId: string, shopId: string): Promise<SettleShopOutcome> {
@@ -70,18 +72,13 @@ export class SettlementsService {
       const runShop = await this.settlements.lockRunShop(manager, runId, shopId);
       if (!runShop) return 'not_in_run';
       if (runShop.done) return 'already_done';
-      const { payoutAccountId } = await this.settlements.lockShop(manager, shopId);
+      const shop = await this.settlements.lockShop(manager, shopId);
       const run = await this.settlements.getRun(runId, manager);
       const settlementId = randomUUID();
       const bookings = await this.settlements.claimSettleable(manager, shopId, run.cutoff, settlementId);
       let result: SettleShopOutcome = 'nothing_to_settle';
       if (bookings.length > 0) {
         const totals = settlementTotals(bookings);
-        // Only a shop that can be paid needs its balance: a debt carried forward is recovered before paying.
-        const payableBeforePaise =
-          payoutAccountId && totals.netPayablePaise > 0
-            ? (await this.ledger.shopBalances(shopId, manager)).payablePaise
-            : 0;
         await this.settlements.insertSettlement(manager, {
           id: settlementId,
           runId,
@@ -91,11 +88,14 @@ export class SettlementsService {
         });
         await this.ledger.post(manager, settlementPosting(settlementId, shopId, totals.netPayablePaise));
         await this.outbox.settlementMade(manager, settlementId);
-        payoutId = await this.payouts.createForSettlement(
+        // The whole payable balance after this settlement: earlier failed payouts and nets from before the account
+        // was linked included, a debt recovered first.
+        const payout = await this.payouts.payBalance(
           manager,
-          { id: settlementId, shopId, netPaise: totals.netPayablePaise, payableBeforePaise },
-          payoutAccountId,
+          { id: shopId, accountId: shop?.payoutAccountId ?? null },
+          { settlementId },
         );
+        payoutId = payout?.payoutId ?? null;
         result = 'settled';
       }
       await this.settlements.finishShop(manager, runId, shopId);
@@ -104,6 +104,34 @@ export class SettlementsService {
     if (payoutId) await this.payouts.enqueue(payoutId);
     this.metrics.settlementShopSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;
+  }
+
+  /**
+   * An admin's payout of a shop's payable balance now: in one transaction under the shop's row lock (as a
+   * settlement's payout), the transfer sent by the payout job after commit. The same Idempotency-Key for the same
+   * shop returns the payout it made, whatever happened since.
+   */
+  async payShopNow(shopId: string, requestKey?: string): Promise<PayoutStartedDto> {
+    const payout = await this.dataSource.transaction(async (manager) => {
+      const shop = await this.settlements.lockShop(manager, shopId);
+      if (!shop) throw new NotFoundError('Shop');
+      if (requestKey !== undefined) {
+        const made = await this.payouts.findByRequestKey(manager, shopId, requestKey);
+        if (made) return { payoutId: made.id, amountPaise: made.amountPaise };
+      }
+      if (!this.payouts.enabled) throw new PayoutsDisabledError();
+      if (!shop.payoutAccountId) throw new PayoutAccountMissingError();
+      const made = await this.payouts.payBalance(
+        manager,
+        { id: shopId, accountId: shop.payoutAccountId },
+        { requestKey },
+      );
+      if (!made) throw new NothingToPayError();
+      return made;
+    });
+    await this.payouts.enqueue(payout.payoutId);
+    this.logger.log({ msg: 'Payout of the balance requested', shopId, ...payout });
+    return payout;
   }
 
   async markRunFailed(runId: string, error: unknown): Promise<void> {

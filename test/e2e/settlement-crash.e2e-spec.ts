@@ -193,4 +193,90 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
     );
     expect(await ledgerBalanced(db)).toMatchObject({ pass: true });
   }, 120_000);
+  it("pays a failed payout's money again with an admin payout whose worker died mid-request, once", async () => {
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    const owner = await givenUser(t.http, 'shop_owner');
+    const customer = await givenUser(t.http, 'customer');
+    const [[shopId, net]] = await seedSettleableBookings(db, {
+      ownerId: owner.id,
+      customerId: customer.id,
+      shops: 1,
+      bookingsPerShop: 4,
+    });
+    const account = `acc_${randomBytes(10).toString('hex').slice(0, 14)}`;
+    await db.query('UPDATE shops SET payout_account_id = $2 WHERE id = $1', [shopId, account]);
+    const transferCalls = async () => (await razorpay.calls())['POST /v1/transfers'] ?? 0;
+    const payoutsOf = (): Promise<Array<Record<string, string | null>>> =>
+      db.query('SELECT * FROM payouts WHERE shop_id = $1 ORDER BY created_at, id', [shopId]);
+
+    // The run's payout fails at Razorpay: its money is payable again.
+    await startWorker();
+    await startRun();
+    const [failedTransfer] = await eventually(
+      () => razorpay.transfersTo(account),
+      (found) => found.length === 1,
+      30_000,
+    );
+    await eventually(
+      async () => (await payoutsOf())[0]?.provider_transfer_id,
+      (id) => id === failedTransfer.id,
+      30_000,
+    );
+    await deliver(t.http, await razorpay.settleTransfer(failedTransfer.id, 'failed')).expect(200);
+    await eventually(
+      async () => (await payoutsOf())[0].status,
+      (status) => status === 'failed',
+      30_000,
+    );
+    for (const worker of workers) worker.child.kill('SIGKILL');
+
+    // An admin pays the balance; Razorpay makes the transfer at once but answers late, and the worker is killed.
+    await razorpay.fault({ afterApplying: true, delayMs: 10_000 });
+    const worker = await startWorker();
+    const before = await transferCalls();
+    const accepted = await t.http
+      .post(`/api/v1/admin/shops/${shopId}/payouts`)
+      .set('Authorization', `Bearer ${admin.accessToken}`)
+      .send()
+      .expect(202);
+    expect(accepted.body.amountPaise).toBe(net);
+    const payoutId = accepted.body.payoutId as string;
+    await eventually(transferCalls, (calls) => calls > before, 30_000);
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const pending = (await payoutsOf()).find((row) => row.id === payoutId)!;
+    expect(pending).toMatchObject({
+      status: 'pending',
+      provider_transfer_id: null,
+      idempotency_key: payoutId,
+    });
+
+    // Another worker retries the stalled job: the same key and body get the transfer already made back.
+    await startWorker();
+    const payout = await eventually(
+      async () => (await payoutsOf()).find((row) => row.id === payoutId)!,
+      (row) => row.provider_transfer_id !== null,
+      30_000,
+    );
+    expect(await transferCalls()).toBeGreaterThanOrEqual(before + 2);
+    const transfers = await razorpay.transfersTo(account);
+    expect(transfers).toHaveLength(2);
+    const paidTransfer = transfers.find((transfer) => transfer.id !== failedTransfer.id)!;
+    expect(paidTransfer).toMatchObject({ amount: net, notes: { payout_id: payoutId, shop_id: shopId } });
+    expect(payout.provider_transfer_id).toBe(paidTransfer.id);
+
+    await deliver(t.http, await razorpay.settleTransfer(paidTransfer.id, 'processed')).expect(200);
+    await eventually(
+      async () => (await payoutsOf()).find((row) => row.id === payoutId)!.status,
+      (status) => status === 'paid',
+      30_000,
+    );
+    const [balance] = await db.query(
+      `SELECT coalesce(-sum(amount_paise), 0)::int AS payable FROM journal_lines
+        WHERE account = 'shop_payable' AND shop_id = $1`,
+      [shopId],
+    );
+    expect(balance.payable).toBe(0);
+    expect(await ledgerBalanced(db)).toMatchObject({ pass: true });
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { DatabaseSettings1796000000000 } from './1796000000000-database-settings
 import { PartitionedBookings1796100000000 } from './1796100000000-partitioned-bookings';
 import { BookingLifecycle1796200000000 } from './1796200000000-booking-lifecycle';
 import { Refunds1796400000000 } from './1796400000000-refunds';
+import { PayoutsOfBalance1796500000000 } from './1796500000000-payouts-of-balance';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   PartitionedBookings1796100000000,
   BookingLifecycle1796200000000,
   Refunds1796400000000,
+  PayoutsOfBalance1796500000000,
 ];

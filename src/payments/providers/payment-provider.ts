@@ -101,3 +101,16 @@ export class ProviderRejectedError extends Error {
     this.name = 'ProviderRejectedError';
   }
 }
+
+/**
+ * The provider answered with success but with something that cannot be read (not JSON, not what its API promises, or
+ * not what was asked): the request may well have taken effect. A ProviderRejectedError, so callers that treat every
+ * unusable answer alike keep doing so; callers that must not undo what may have happened (a payout whose transfer
+ * may exist) tell it apart and leave the outcome to the provider's own record.
+ */
+export class ProviderAnswerUnreadableError extends ProviderRejectedError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderAnswerUnreadableError';
+  }
+}

@@ -4,11 +4,19 @@
  */
 import { Injectable } from '@nestjs/common';
 
-import { ProviderRejectedError } from '../payment-provider';
+import { ProviderAnswerUnreadableError } from '../payment-provider';
 import { PayoutProvider, ProviderTransfer } from '../payout-provider';
 import { RAZORPAY, RazorpayClient } from './razorpay.client';
 import { RazorpayTransfer, transferSchema } from './razorpay.schemas';
 import { TransferBody } from './razorpay.transport';
+
+/** A note's value, when the transfer's notes (free-form, `[]` when empty) carry it as a string. */
+function note(transfer: RazorpayTransfer, key: string): string | undefined {
+  const notes: unknown = transfer.notes;
+  if (typeof notes !== 'object' || notes === null || Array.isArray(notes)) return undefined;
+  const value: unknown = (notes as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
 
 /** A reversed transfer's money is back with the platform: for a payout, that is a failure. */
 const toTransfer = (transfer: RazorpayTransfer): ProviderTransfer => ({
@@ -21,6 +29,7 @@ const toTransfer = (transfer: RazorpayTransfer): ProviderTransfer => ({
       : transfer.status === 'failed' || transfer.status === 'reversed'
         ? 'failed'
         : 'pending',
+  reference: { payoutId: note(transfer, 'payout_id'), settlementId: note(transfer, 'settlement_id') },
 });
 
 @Injectable()
@@ -33,20 +42,27 @@ export class RazorpayPayoutsAdapter implements PayoutProvider {
     return this.client.enabled;
   }
 
-  /** Route direct transfer to a linked account; `X-Transfer-Idempotency` makes a retry return the first one. */
+  /**
+   * Route direct transfer to a linked account; `X-Transfer-Idempotency` makes a retry return the first one. A
+   * settlement's payout is noted by its settlement, as it always was (a payout pending across a deploy must send
+   * the same body again); a payout of a shop's balance by its own id.
+   */
   async transfer(input: {
     accountId: string;
     amountPaise: number;
     currency: string;
     idempotencyKey: string;
-    settlementId: string;
+    payoutId: string;
+    settlementId: string | null;
     shopId: string;
   }): Promise<ProviderTransfer> {
     const body: TransferBody = {
       account: input.accountId,
       amount: input.amountPaise,
       currency: input.currency,
-      notes: { settlement_id: input.settlementId, shop_id: input.shopId },
+      notes: input.settlementId
+        ? { settlement_id: input.settlementId, shop_id: input.shopId }
+        : { payout_id: input.payoutId, shop_id: input.shopId },
     };
     const answer = await this.client.request<RazorpayTransfer>(
       (api) => api.createTransfer(body, input.idempotencyKey),
@@ -55,8 +71,9 @@ export class RazorpayPayoutsAdapter implements PayoutProvider {
     );
     const transfer = toTransfer(answer);
     if (transfer.accountId !== input.accountId || transfer.amountPaise !== input.amountPaise) {
-      throw new ProviderRejectedError(
-        'Razorpay answered with a transfer to another account or of another amount',
+      // Not what was asked, but a transfer that exists: nothing about it may be undone by a guess.
+      throw new ProviderAnswerUnreadableError(
+        `Razorpay answered with a transfer (${transfer.transferId}) to another account or of another amount`,
       );
     }
     return transfer;

@@ -4,7 +4,11 @@ import { AddressInfo } from 'node:net';
 import * as Joi from 'joi';
 
 import { AppConfig } from '../../../config/app.config';
-import { ProviderRejectedError, ProviderUnavailableError } from '../payment-provider';
+import {
+  ProviderAnswerUnreadableError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../payment-provider';
 import { RazorpayClient } from './razorpay.client';
 import { orderSchema } from './razorpay.schemas';
 import { OrderBody, RazorpayApi, RazorpayCall, RefundBody, TransferBody } from './razorpay.transport';
@@ -240,5 +244,22 @@ describe('RazorpayClient (through the razorpay SDK, against a local HTTP server)
       new ProviderRejectedError('Razorpay GET /v1/refunds/ was not sent: `refund_id` is mandatory'),
     );
     expect(razorpay.received).toHaveLength(0);
+  });
+
+  it('tells an unreadable success (the request may have taken effect) from a refusal', async () => {
+    for (const body of ['', 'not json', { ...order, id: 'nope' }]) {
+      razorpay.answer = (response) => send(response, 200, body);
+      const unreadable = await clientWith()
+        .request((api) => api.createOrder(orderBody), orderSchema, 'order')
+        .catch((error: unknown) => error);
+      expect(unreadable).toBeInstanceOf(ProviderAnswerUnreadableError);
+      expect(unreadable).toBeInstanceOf(ProviderRejectedError);
+    }
+    razorpay.answer = (response) => send(response, 400, { error: { description: 'bad account' } });
+    const refused = await clientWith()
+      .request((api) => api.createOrder(orderBody), orderSchema, 'order')
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProviderRejectedError);
+    expect(refused).not.toBeInstanceOf(ProviderAnswerUnreadableError);
   });
 });

@@ -1,15 +1,20 @@
 /**
  * Razorpay's REST API as HairOne calls it, through the official SDK (razorpay.transport.ts): basic auth with the
  * key id and secret, a timeout on every call, and every answer either validated against its schema or turned into
- * one of the two errors the callers act on (ProviderUnavailableError: worth retrying; ProviderRejectedError: not).
- * Both provider roles share it.
+ * one of the errors the callers act on (ProviderUnavailableError: worth retrying; ProviderRejectedError: not; its
+ * subclass ProviderAnswerUnreadableError: a success answer that could not be read, so the request may have taken
+ * effect). Both provider roles share it.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as Joi from 'joi';
 
 import { AppConfig } from '../../../config/app.config';
 import { APP_CONFIG } from '../../../config/config.constants';
-import { ProviderRejectedError, ProviderUnavailableError } from '../payment-provider';
+import {
+  ProviderAnswerUnreadableError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../payment-provider';
 import { validated } from './razorpay.schemas';
 import {
   RazorpayAnswer,
@@ -39,10 +44,20 @@ export class RazorpayClient {
     return this.api !== undefined;
   }
 
-  /** The answer to the call `pick` chooses, validated against `schema` (`what` names it in the error). */
+  /**
+   * The answer to the call `pick` chooses, validated against `schema` (`what` names it in the error). A 2xx answer
+   * that is not JSON or not what the schema describes is a ProviderAnswerUnreadableError: the request may have taken
+   * effect.
+   */
   async request<T>(pick: (api: RazorpayApi) => RazorpayCall, schema: Joi.Schema, what: string): Promise<T> {
     if (!this.api) throw new ProviderRejectedError('Razorpay credentials are not configured');
-    return validated<T>(schema, await this.call(pick(this.api)), what);
+    const body = await this.call(pick(this.api));
+    try {
+      return validated<T>(schema, body, what);
+    } catch (error) {
+      if (error instanceof ProviderRejectedError) throw new ProviderAnswerUnreadableError(error.message);
+      throw error;
+    }
   }
 
   private async call({ method, path, send }: RazorpayCall): Promise<unknown> {
@@ -76,7 +91,7 @@ export class RazorpayClient {
       );
     }
     if (body === undefined)
-      throw new ProviderRejectedError(`Razorpay ${method} ${path} answered without JSON`);
+      throw new ProviderAnswerUnreadableError(`Razorpay ${method} ${path} answered without JSON`);
     return body;
   }
 }

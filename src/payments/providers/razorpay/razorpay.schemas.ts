@@ -24,6 +24,8 @@ export type RazorpayTransfer = {
   recipient: string;
   status: 'created' | 'pending' | 'processed' | 'failed' | 'reversed' | 'partially_reversed';
   amount: number;
+  /** Free-form and not validated (Razorpay sends `[]` when empty): read as a hint only. */
+  notes?: unknown;
 };
 export type RazorpayCollection<T> = { items: T[] };
 
