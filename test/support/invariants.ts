@@ -396,14 +396,22 @@ export async function bookingsSettledOnce(db: Queryable): Promise<InvariantResul
     posted_net: string | null;
   }>(
     db,
-    `WITH claimed AS (
+    `WITH later AS (
+       -- Refunds applied after their booking was settled lowered its charge since (recovered from payouts): the
+       -- settlement counted the charge as it was.
+       SELECT p.booking_id, sum(r.charge_reduction_paise) AS charge, sum(r.commission_reduction_paise) AS commission
+         FROM refunds r JOIN payments p ON p.id = r.payment_id
+        WHERE r.status = 'processed' AND r.after_settlement GROUP BY p.booking_id),
+     claimed AS (
        SELECT b.settlement_id, count(*)::int AS n,
-              sum(CASE WHEN ${PAID_ONLINE('b')} THEN b.charged_paise ELSE 0 END) AS online,
-              sum(b.commission_paise) AS commission,
+              sum(CASE WHEN ${PAID_ONLINE('b')} THEN b.charged_paise + coalesce(l.charge, 0) ELSE 0 END) AS online,
+              sum(b.commission_paise + coalesce(l.commission, 0)) AS commission,
               (count(*) FILTER (WHERE s.id IS NULL OR b.shop_id <> s.shop_id OR b.ends_at > s.cutoff
-                                   OR NOT ${SETTLEABLE_STATUS('b')}
+                                   OR NOT (b.status = 'completed'
+                                           OR (b.status IN ('no_show', 'cancelled')
+                                               AND b.charged_paise + coalesce(l.charge, 0) > 0))
                                    OR b.settlement_status <> 'settled'))::int AS bad
-         FROM bookings b LEFT JOIN settlements s ON s.id = b.settlement_id
+         FROM bookings b LEFT JOIN settlements s ON s.id = b.settlement_id LEFT JOIN later l ON l.booking_id = b.id
         WHERE b.settlement_id IS NOT NULL GROUP BY b.settlement_id),
      posted AS (
        SELECT e.ref_id, count(DISTINCT e.id)::int AS n,
