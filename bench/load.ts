@@ -747,7 +747,7 @@ async function main(): Promise<void> {
     let waited = await waitForHolds(pool);
     const refundsSettled = await mix.settleRefunds(api.url, pool);
     waited += await waitForHolds(pool);
-    const retries = (await (await fetch(`${api.url}/metrics`)).text())
+    const retries = (await api.metrics())
       .split('\n')
       .filter((line) => line.startsWith('db_transaction_retries_total{'))
       .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);

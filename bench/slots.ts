@@ -318,7 +318,7 @@ async function main(): Promise<void> {
       paymentMethod: 'PAY_AT_SHOP',
     }),
   );
-  const retries = (await (await fetch(`${api.url}/metrics`)).text())
+  const retries = (await api.metrics())
     .split('\n')
     .filter((line) => line.startsWith('db_transaction_retries_total{operation="create_booking"'));
   const contention = await run(CONNECTIONS, 5, () => contentionSlots[next++ % contentionSlots.length]);

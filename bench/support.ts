@@ -57,6 +57,8 @@ export function benchEnv(databaseUrl: string, extra: Record<string, string> = {}
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
     REDIS_KEY_PREFIX: `hairone-bench-${randomBytes(3).toString('hex')}:`,
     JWT_SECRET: randomBytes(48).toString('base64url'),
+    // Production requires it; startApi's metrics() sends it.
+    METRICS_TOKEN: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'warn',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
@@ -77,7 +79,7 @@ export async function freePort(): Promise<number> {
 /** Starts the built API (`npm run build` first) and resolves once /health answers. */
 export async function startApi(
   env: Record<string, string>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; metrics: () => Promise<string>; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, '../dist/src/main.js')], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -95,6 +97,8 @@ export async function startApi(
   }
   return {
     url,
+    metrics: async () =>
+      (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${env.METRICS_TOKEN}` } })).text(),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

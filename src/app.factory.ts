@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'pino';
 
 import { AppModule } from './app.module';
@@ -13,6 +13,7 @@ import { Clock, systemClock } from './common/clock/clock';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { answerClientError } from './common/filters/client-error';
 import { PinoNestLogger } from './common/logging/logger';
+import { createOpenApiDocument } from './common/openapi/openapi-document';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app.config';
 import { mountQueueDashboard } from './queues/dashboard/queue-dashboard';
@@ -96,16 +97,9 @@ export async function createApiApp(
   app.useGlobalFilters(new AllExceptionsFilter());
 
   if (config.http.docsEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('HairOne API')
-        .setDescription('Find a barber or salon nearby, book a slot, pay online or at the shop.')
-        .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    SwaggerModule.setup('docs', app, createOpenApiDocument(app, config.nodeEnv), {
+      jsonDocumentUrl: 'docs-json',
+    });
   }
   await mountQueueDashboard(app);
   return app;

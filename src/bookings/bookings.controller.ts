@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { Authenticated, AuthenticatedUser, CurrentUser, Roles } from '../common/decorators/auth.decorators';
+import { ApiIdempotencyKey, IdempotencyKey } from '../common/decorators/idempotency-key.decorator';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
-import { ValidationFailedError } from '../common/errors/domain-error';
+import { DATABASE_UNAVAILABLE } from '../common/openapi/openapi-document';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { BookingLifecycleService } from './booking-lifecycle.service';
@@ -14,14 +15,6 @@ import { CreateBookingDto } from './dto/create-booking.dto';
 import { CancelBookingDto, ListBookingsQueryDto } from './dto/list-bookings.query.dto';
 import { RescheduleBookingDto } from './dto/reschedule-booking.dto';
 import { RescheduleService } from './reschedule.service';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-function checkIdempotencyKey(key: string | undefined): void {
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw new ValidationFailedError(['Idempotency-Key must be 1-255 printable ASCII characters']);
-  }
-}
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -41,19 +34,17 @@ export class BookingsController {
       'PAY_AT_SHOP bookings are upcoming at once; ONLINE bookings hold the slot as pending_payment until paid or ' +
       'expired. The same Idempotency-Key with the same body returns the original booking.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Up to 255 printable ASCII characters',
-  })
+  @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: BookingDto })
-  @ApiErrors(400, 409, 422)
+  @ApiErrors(400, 409, 422, {
+    status: 503,
+    codes: ['ONLINE_PAYMENTS_DISABLED', 'PAYMENT_PROVIDER_UNAVAILABLE', DATABASE_UNAVAILABLE],
+  })
   create(
     @CurrentUser() customer: AuthenticatedUser,
     @Body() dto: CreateBookingDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<BookingDto> {
-    checkIdempotencyKey(idempotencyKey);
     return this.bookings.create(customer, dto, idempotencyKey);
   }
 
@@ -141,20 +132,15 @@ export class BookingsController {
       'SLOT_UNAVAILABLE when it is not free, and nothing changes). The same Idempotency-Key with the same body ' +
       'returns the booking instead of moving it again.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Up to 255 printable ASCII characters',
-  })
+  @ApiIdempotencyKey()
   @ApiOkResponse({ type: BookingDto })
   @ApiErrors(400, 403, 404, 409, 422)
   reschedule(
     @CurrentUser() user: AuthenticatedUser,
     @UuidParam('id') id: string,
     @Body() dto: RescheduleBookingDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<BookingDto> {
-    checkIdempotencyKey(idempotencyKey);
     return this.rescheduling.reschedule(user, id, dto, idempotencyKey);
   }
 }

@@ -97,8 +97,37 @@ describe('buildAppConfig', () => {
     expect(problemsOf({ ...valid, [name]: value }).join('\n')).toContain(name);
   });
 
-  it('refuses a Razorpay API base URL that is not https in production, and accepts one that is', () => {
+  it('requires a strong METRICS_TOKEN in production, and leaves /metrics open without one elsewhere', () => {
     const production = { ...valid, NODE_ENV: 'production', DOCS_ENABLED: 'false' };
+    expect(problemsOf(production)).toEqual([
+      expect.stringContaining('"METRICS_TOKEN" is required in production'),
+    ]);
+    expect(problemsOf({ ...production, METRICS_TOKEN: 'changeme' })).toEqual([
+      expect.stringContaining('"METRICS_TOKEN" must be at least'),
+    ]);
+    expect(problemsOf({ ...valid, METRICS_TOKEN: `${STRONG_SECRET} with spaces` })).toEqual([
+      expect.stringContaining('"METRICS_TOKEN" must be printable ASCII without spaces'),
+    ]);
+    expect(buildAppConfig({ ...production, METRICS_TOKEN: STRONG_SECRET }).metrics.token).toBe(STRONG_SECRET);
+    expect(buildAppConfig(valid).metrics.token).toBeUndefined();
+  });
+
+  it('refuses a BOOTSTRAP_ADMIN_PASSWORD over 72 bytes, however few characters it has', () => {
+    const admin = { ...valid, BOOTSTRAP_ADMIN_EMAIL: 'root@example.test' };
+    expect(problemsOf({ ...admin, BOOTSTRAP_ADMIN_PASSWORD: '€'.repeat(30) })).toEqual([
+      expect.stringContaining('"BOOTSTRAP_ADMIN_PASSWORD" must be at most 72 bytes in UTF-8'),
+    ]);
+    expect(problemsOf({ ...admin, BOOTSTRAP_ADMIN_PASSWORD: '€'.repeat(24) })).toEqual([]);
+    expect(problemsOf({ ...admin, BOOTSTRAP_ADMIN_PASSWORD: 'x'.repeat(73) })).toHaveLength(1);
+  });
+
+  it('refuses a Razorpay API base URL that is not https in production, and accepts one that is', () => {
+    const production = {
+      ...valid,
+      NODE_ENV: 'production',
+      DOCS_ENABLED: 'false',
+      METRICS_TOKEN: STRONG_SECRET,
+    };
     const problems = problemsOf({ ...production, RAZORPAY_API_BASE_URL: 'http://127.0.0.1:4010' });
     expect(problems.join('\n')).toContain('RAZORPAY_API_BASE_URL');
     expect(problems.join('\n')).toContain('https');

@@ -15,6 +15,8 @@ export interface AppConfig {
     docsEnabled: boolean;
   };
   shutdownTimeoutMs: number;
+  /** With a token, GET /metrics requires `Authorization: Bearer <token>`; without one (never in production), it is open. */
+  metrics: { token: string | undefined };
   logLevel: string;
   database: {
     url: string;
@@ -101,6 +103,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
       docsEnabled: v.DOCS_ENABLED,
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    metrics: { token: v.METRICS_TOKEN },
     logLevel: v.LOG_LEVEL,
     database: {
       url: v.DATABASE_URL,

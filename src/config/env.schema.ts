@@ -2,10 +2,19 @@ import { parseExpression } from 'cron-parser';
 import * as Joi from 'joi';
 import { IANAZone } from 'luxon';
 
+import { fitsBcrypt, PASSWORD_MAX_BYTES } from '../../libs/auth/password';
 import { weakSecretReason } from './secret-strength';
 
 const postgresUrl = Joi.string().uri({ scheme: ['postgres', 'postgresql'] });
 const redisUrl = Joi.string().uri({ scheme: ['redis', 'rediss'] });
+const metricsToken = Joi.string()
+  .max(256)
+  .pattern(/^[\x21-\x7e]+$/)
+  .custom((value: string, helpers) => {
+    const reason = weakSecretReason(value);
+    return reason ? helpers.message({ custom: `"METRICS_TOKEN" ${reason}` }) : value;
+  })
+  .messages({ 'string.pattern.base': '"METRICS_TOKEN" must be printable ASCII without spaces' });
 const perMinute = (fallback: number) => Joi.number().integer().min(1).max(1_000_000).default(fallback);
 
 /**
@@ -25,6 +34,15 @@ export const envSchema = Joi.object({
     .default(100 * 1024),
   CORS_ORIGINS: Joi.string().allow('').default(''),
   DOCS_ENABLED: Joi.boolean().default(true),
+  // Bearer token /metrics requires when set; production must set it, since a scrape runs database and Redis queries.
+  METRICS_TOKEN: Joi.when('NODE_ENV', {
+    is: 'production',
+    then: metricsToken.required().messages({
+      'any.required':
+        '"METRICS_TOKEN" is required in production (GET /metrics then answers only that bearer token)',
+    }),
+    otherwise: metricsToken,
+  }),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(300_000).default(15_000),
 
   DATABASE_URL: postgresUrl.required(),
@@ -69,7 +87,15 @@ export const envSchema = Joi.object({
   BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
 
   BOOTSTRAP_ADMIN_EMAIL: Joi.string().email({ tlds: false }),
-  BOOTSTRAP_ADMIN_PASSWORD: Joi.string().min(12).max(72),
+  BOOTSTRAP_ADMIN_PASSWORD: Joi.string()
+    .min(12)
+    .custom((value: string, helpers) =>
+      !fitsBcrypt(value)
+        ? helpers.message({
+            custom: `"BOOTSTRAP_ADMIN_PASSWORD" must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt reads no more)`,
+          })
+        : value,
+    ),
 
   RATE_LIMIT_AUTH_PER_MINUTE: perMinute(10),
   RATE_LIMIT_BOOKINGS_PER_MINUTE: perMinute(30),
@@ -88,7 +114,9 @@ export const envSchema = Joi.object({
       }),
     otherwise: Joi.string().uri({ scheme: ['http', 'https'] }),
   }).default('https://api.razorpay.com'),
-  RAZORPAY_KEY_ID: Joi.string().pattern(/^[A-Za-z0-9_]+$/),
+  RAZORPAY_KEY_ID: Joi.string()
+    .max(100)
+    .pattern(/^[A-Za-z0-9_]+$/),
   RAZORPAY_KEY_SECRET: Joi.string().min(8),
   RAZORPAY_WEBHOOK_SECRET: Joi.string().min(8),
   RAZORPAY_WEBHOOK_SECRET_PREVIOUS: Joi.string().min(8),

@@ -15,14 +15,16 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { BookingDto } from '../bookings/dto/booking.dto';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { AuthenticatedUser, CurrentUser, Public, Roles } from '../common/decorators/auth.decorators';
+import { RAZORPAY_SIGNATURE_SECURITY_SCHEME } from '../common/openapi/openapi-document';
+import { NoRateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { CapturesService } from './captures.service';
 import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
 import { InvalidSignatureError } from './payments.errors';
@@ -67,22 +69,39 @@ export class PaymentsController {
   @Post('webhooks/razorpay')
   @HttpCode(HttpStatus.OK)
   @Public()
-  @SkipThrottle()
+  @NoRateLimit()
+  @ApiSecurity(RAZORPAY_SIGNATURE_SECURITY_SCHEME)
   @ApiOperation({
     summary: 'Razorpay webhooks (called by Razorpay)',
     description:
       'The signature is checked over the raw body with the webhook secret. A valid event is stored once per ' +
       'event id and answered at once; the worker applies it.',
   })
-  @ApiHeader({ name: 'X-Razorpay-Signature', required: true })
-  @ApiHeader({ name: 'X-Razorpay-Event-Id', required: true })
+  // The same names as in @Headers below (which Nest reads case-insensitively), so each is documented once.
+  @ApiHeader({
+    name: 'X-Razorpay-Signature',
+    required: true,
+    description: 'Hex HMAC-SHA256 of the raw body with the webhook secret',
+    schema: { type: 'string', maxLength: 128, pattern: '^[0-9a-f]+$' },
+  })
+  @ApiHeader({
+    name: 'X-Razorpay-Event-Id',
+    required: true,
+    schema: { type: 'string', maxLength: 256, pattern: '^[\\x21-\\x7e]+$' },
+  })
   @ApiBody({ schema: { type: 'object', description: 'A Razorpay webhook event' } })
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok'] } },
+    },
+  })
   @ApiErrors(400)
   async webhook(
     @Req() request: RawBodyRequest<FastifyRequest>,
-    @Headers('x-razorpay-signature') signature?: string,
-    @Headers('x-razorpay-event-id') eventId?: string,
+    @Headers('X-Razorpay-Signature') signature?: string,
+    @Headers('X-Razorpay-Event-Id') eventId?: string,
   ): Promise<{ status: 'ok' }> {
     const rawBody = request.rawBody ?? Buffer.alloc(0);
     if (!(await this.webhookEvents.receive(rawBody, request.body, signature, eventId))) {

@@ -1,3 +1,4 @@
+import * as bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 
 import { givenUser, uniqueEmail } from '../support/factories';
@@ -93,6 +94,30 @@ describe('Auth (e2e)', () => {
     it('refuses a missing body with 400', async () => {
       await t.http.post('/api/v1/auth/register').expect(400);
     });
+
+    it('refuses a password over 72 bytes in UTF-8 though it has fewer characters (bcrypt would drop the rest)', async () => {
+      const password = '€'.repeat(30); // 30 characters, 90 bytes
+      const response = await t.http
+        .post('/api/v1/auth/register')
+        .send({ name: 'Euro Fan', email: uniqueEmail(), password })
+        .expect(400);
+      expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(response.body.message).toBe(
+        'password must be at most 72 bytes in UTF-8, which is 72 plain letters and digits but fewer accented ' +
+          'letters, symbols or emoji (it has 90)',
+      );
+    });
+
+    it('accepts 72 bytes of multi-byte characters, and every one of them counts at login', async () => {
+      const email = uniqueEmail();
+      const password = '€'.repeat(24); // 72 bytes
+      await t.http.post('/api/v1/auth/register').send({ name: 'Euro Fan', email, password }).expect(201);
+      await t.http.post('/api/v1/auth/login').send({ email, password }).expect(200);
+      await t.http
+        .post('/api/v1/auth/login')
+        .send({ email, password: `${'€'.repeat(23)}$$$` })
+        .expect(401);
+    });
   });
 
   describe('POST /auth/login', () => {
@@ -123,6 +148,30 @@ describe('Auth (e2e)', () => {
         code: 'INVALID_CREDENTIALS',
         message: 'Invalid e-mail or password',
       });
+    });
+  });
+
+  describe('POST /auth/login with an over-long password', () => {
+    it('answers 401 like any wrong password, not 400, whatever its length', async () => {
+      const user = await givenUser(t.http);
+      for (const password of ['€'.repeat(30), 'x'.repeat(73), `${user.password}${'x'.repeat(500)}`]) {
+        const response = await t.http.post('/api/v1/auth/login').send({ email: user.email, password });
+        expect({ length: password.length, status: response.status, code: response.body.code }).toEqual({
+          length: password.length,
+          status: 401,
+          code: 'INVALID_CREDENTIALS',
+        });
+      }
+    });
+
+    it('still signs in an account whose password was set over 72 bytes before the limit', async () => {
+      // Registration took up to 72 characters then; bcrypt hashed the first 72 bytes, and compares the same way.
+      const user = await givenUser(t.http);
+      const legacy = '€'.repeat(30);
+      await t.app
+        .get(DataSource)
+        .query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await bcrypt.hash(legacy, 4)]);
+      await t.http.post('/api/v1/auth/login').send({ email: user.email, password: legacy }).expect(200);
     });
   });
 

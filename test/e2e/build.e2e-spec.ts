@@ -111,7 +111,13 @@ describe('The Razorpay stand-in built as a dev tool (npm start runs it from dist
   });
 
   it('refuses to start in production', async () => {
-    const production = run(env({ NODE_ENV: 'production', RAZORPAY_API_BASE_URL: 'https://127.0.0.1:1' }));
+    const production = run(
+      env({
+        NODE_ENV: 'production',
+        RAZORPAY_API_BASE_URL: 'https://127.0.0.1:1',
+        METRICS_TOKEN: randomBytes(32).toString('base64url'),
+      }),
+    );
     expect((await production.exited).code).toBe(1);
     expect(production.output()).toContain('razorpay-stand-in refused to start: NODE_ENV is production');
   });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 
@@ -224,6 +226,48 @@ describe('Cross-cutting behaviour (e2e)', () => {
       expect(body.paths['/api/v1/shops/{id}/approve'].post['x-roles']).toEqual(['admin']);
       expect(body.paths['/api/v1/bookings'].post['x-roles']).toEqual(['customer']);
     });
+  });
+});
+
+describe('GET /metrics with METRICS_TOKEN set', () => {
+  const token = randomBytes(32).toString('base64url');
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ METRICS_TOKEN: token });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 401 without the token, with a wrong one or another scheme, in the shared error shape', async () => {
+    for (const authorization of [
+      undefined,
+      `Bearer ${token}x`,
+      `Bearer ${token.slice(1)}`,
+      `Basic ${token}`,
+      token,
+    ]) {
+      const request = t.http.get('/metrics');
+      if (authorization) request.set('Authorization', authorization);
+      const response = await request;
+      expect({ authorization, status: response.status, code: response.body.code }).toEqual({
+        authorization,
+        status: 401,
+        code: 'INVALID_METRICS_TOKEN',
+      });
+      expect(response.text).not.toContain('process_cpu_user_seconds_total');
+    }
+  });
+
+  it('serves the metrics with Authorization: Bearer <METRICS_TOKEN>', async () => {
+    const response = await t.http.get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(response.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('leaves every other route as it was', async () => {
+    await t.http.get('/health').expect(200);
   });
 });
 

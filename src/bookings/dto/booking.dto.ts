@@ -15,12 +15,17 @@ import { formatInstant } from '../../../libs/slots/day-clock';
 import { Booking } from '../booking';
 
 export class BookingPaymentDto {
-  @ApiProperty({ example: 'razorpay' }) provider: string;
-  @ApiProperty({ example: 'order_NXt7Zq9Lr2Vb8K', description: "The provider's order to pay at checkout" })
+  @ApiProperty({ example: 'razorpay', maxLength: 32 }) provider: string;
+  @ApiProperty({
+    example: 'order_NXt7Zq9Lr2Vb8K',
+    maxLength: 100,
+    description: "The provider's order to pay at checkout",
+  })
   orderId: string;
   @ApiProperty() amountPaise: number;
-  @ApiProperty({ example: 'INR' }) currency: string;
-  @ApiProperty({ description: 'The public key id the checkout must be opened with' }) keyId: string;
+  @ApiProperty({ example: 'INR', pattern: '^[A-Z]{3}$', maxLength: 3 }) currency: string;
+  @ApiProperty({ description: 'The public key id the checkout must be opened with', maxLength: 100 })
+  keyId: string;
 }
 
 export class BookingDto {
@@ -29,8 +34,8 @@ export class BookingDto {
   @ApiProperty({ format: 'uuid' }) shopId: string;
   @ApiProperty({ format: 'uuid' }) serviceId: string;
   @ApiProperty({ format: 'uuid' }) staffId: string;
-  @ApiProperty({ example: '2026-11-26T10:00:00+05:30' }) startsAt: string;
-  @ApiProperty({ example: '2026-11-26T10:30:00+05:30' }) endsAt: string;
+  @ApiProperty({ example: '2026-11-26T10:00:00+05:30', format: 'date-time' }) startsAt: string;
+  @ApiProperty({ example: '2026-11-26T10:30:00+05:30', format: 'date-time' }) endsAt: string;
   @ApiProperty({ enum: BOOKING_STATUSES }) status: BookingStatus;
   @ApiProperty({ enum: PAYMENT_METHODS }) paymentMethod: PaymentMethod;
   @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
@@ -50,13 +55,16 @@ export class BookingDto {
   @ApiProperty({ description: 'How often the booking was moved to another time' }) rescheduleCount: number;
   @ApiProperty({ enum: BOOKING_SETTLEMENT_STATUSES }) settlementStatus: BookingSettlementStatus;
 
-  @ApiPropertyOptional({ description: 'Until when an unpaid ONLINE booking holds its slot' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Until when an unpaid ONLINE booking holds its slot',
+  })
   expiresAt?: string;
 
   @ApiPropertyOptional({ type: BookingPaymentDto, description: 'ONLINE bookings: the order to pay' })
   payment?: BookingPaymentDto;
 
-  @ApiPropertyOptional({ nullable: true, type: String }) cancelReason?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 500 }) cancelReason?: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 
   static from(booking: Booking): BookingDto {

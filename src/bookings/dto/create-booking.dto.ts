@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsUUID, Matches, MaxLength } from 'class-validator';
 
 import { PAYMENT_METHODS, PaymentMethod } from '../../../libs/payments/payment-status';
+import { DATE_TIME_MAX_LENGTH } from '../../common/validation/fields';
 import { Optional } from '../../common/validation/optional';
 
 export class CreateBookingDto {
@@ -13,7 +14,13 @@ export class CreateBookingDto {
   @IsUUID()
   serviceId: string;
 
-  @ApiProperty({ example: '2026-11-26T10:00:00+05:30', description: 'A slot start, ISO 8601 with offset' })
+  @ApiProperty({
+    example: '2026-11-26T10:00:00+05:30',
+    format: 'date-time',
+    maxLength: DATE_TIME_MAX_LENGTH,
+    description: 'A slot start, ISO 8601 with offset',
+  })
+  @MaxLength(DATE_TIME_MAX_LENGTH)
   @IsISO8601({ strict: true, strictSeparator: true }, { message: 'startsAt must be an ISO 8601 date-time' })
   @Matches(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, {
     message: 'startsAt must be a date-time with an offset, e.g. 2026-11-26T10:00:00+05:30',

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, MaxLength } from 'class-validator';
 
 import { BOOKING_STATUSES, BookingStatus } from '../../../libs/bookings/booking-state';
 import { PageQueryDto } from '../../common/pagination/pagination';
-import { TextField } from '../../common/validation/fields';
+import { DATE_TIME_MAX_LENGTH, TextField } from '../../common/validation/fields';
 
 export class ListBookingsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: BOOKING_STATUSES })
@@ -16,13 +16,23 @@ export class ListBookingsQueryDto extends PageQueryDto {
   @IsUUID()
   shopId?: string;
 
-  @ApiPropertyOptional({ description: 'Bookings starting at or after this instant (ISO 8601)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: DATE_TIME_MAX_LENGTH,
+    description: 'Bookings starting at or after this instant (ISO 8601)',
+  })
   @IsOptional()
+  @MaxLength(DATE_TIME_MAX_LENGTH)
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Bookings starting before this instant (ISO 8601)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: DATE_TIME_MAX_LENGTH,
+    description: 'Bookings starting before this instant (ISO 8601)',
+  })
   @IsOptional()
+  @MaxLength(DATE_TIME_MAX_LENGTH)
   @IsISO8601({ strict: true })
   to?: string;
 }

@@ -7,7 +7,11 @@ import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../database/pg-errors';
 import { DomainError, RateLimitedError } from '../errors/domain-error';
 import { DEFAULT_ERROR_CODES, FASTIFY_ERROR_CODES_BY_MESSAGE } from '../errors/error-codes';
-import { ErrorResponseDto } from '../errors/error-response.dto';
+import {
+  ERROR_DETAILS_MAX_ITEMS,
+  ERROR_MESSAGE_MAX_LENGTH,
+  ErrorResponseDto,
+} from '../errors/error-response.dto';
 
 /** PostgreSQL errors caused by a value the client sent, should one slip past validation. */
 const CLIENT_DATA_SQLSTATES = new Set(['22P02', '22007', '22008', '22003', '22001', '22021']);
@@ -16,6 +20,10 @@ interface ErrorWithStatus {
   statusCode: number;
   message: string;
 }
+
+/** As documented: a message quoting what the client sent (a property name, say) stays bounded. */
+const bounded = (text: string): string =>
+  text.length > ERROR_MESSAGE_MAX_LENGTH ? `${text.slice(0, ERROR_MESSAGE_MAX_LENGTH - 1)}…` : text;
 
 function hasClientStatus(error: unknown): error is ErrorWithStatus {
   const status = (error as ErrorWithStatus | undefined)?.statusCode;
@@ -95,10 +103,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body: ErrorResponseDto = {
       statusCode: status,
       error: STATUS_CODES[status] ?? 'Error',
-      message,
+      message: bounded(message),
       code: code ?? DEFAULT_ERROR_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'),
     };
-    if (details && details.length > 1) body.details = details;
+    if (details && details.length > 1) body.details = details.slice(0, ERROR_DETAILS_MAX_ITEMS).map(bounded);
     return body;
   }
 }

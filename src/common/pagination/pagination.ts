@@ -7,6 +7,8 @@ import { DomainError } from '../errors/domain-error';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** Cursors this API writes are far shorter (a sort key and an id, base64url). */
+export const MAX_CURSOR_LENGTH = 500;
 
 export class InvalidCursorError extends DomainError {
   constructor() {
@@ -29,10 +31,10 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: MAX_CURSOR_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 }
 
@@ -89,8 +91,8 @@ export function ApiPageResponse(item: ClassType<unknown>) {
         type: 'object',
         required: ['items', 'nextCursor'],
         properties: {
-          items: { type: 'array', items: { $ref: getSchemaPath(item) } },
-          nextCursor: { type: 'string', nullable: true },
+          items: { type: 'array', maxItems: MAX_PAGE_SIZE, items: { $ref: getSchemaPath(item) } },
+          nextCursor: { type: 'string', nullable: true, maxLength: MAX_CURSOR_LENGTH },
         },
       },
     }),

@@ -1,8 +1,19 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+  registerDecorator,
+  ValidationArguments,
+} from 'class-validator';
 
+import { fitsBcrypt, PASSWORD_MAX_BYTES, passwordBytes } from '../../../libs/auth/password';
 import { Optional } from './optional';
 
 /**
@@ -19,6 +30,9 @@ function documented(options: FieldOptions, schema: Record<string, unknown>): Pro
   const meta = { description: options.description, example: options.example, ...schema };
   return options.optional ? [ApiPropertyOptional(meta), Optional()] : [ApiProperty(meta)];
 }
+
+/** The longest date-time accepted or written: 2026-11-26T10:00:00.123456+05:30 is 32 characters. */
+export const DATE_TIME_MAX_LENGTH = 40;
 
 const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -52,14 +66,42 @@ export function EmailField(options: FieldOptions = {}): PropertyDecorator {
   );
 }
 
-/** Passwords are not trimmed: every character counts. bcrypt reads at most 72 bytes, so longer is refused. */
+/** At most `PASSWORD_MAX_BYTES` bytes in UTF-8, what bcrypt reads: 72 ASCII characters, fewer of others. */
+function FitsBcrypt(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'fitsBcrypt',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || fitsBcrypt(value),
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8, which is ${PASSWORD_MAX_BYTES} ` +
+          `plain letters and digits but fewer accented letters, symbols or emoji (it has ${passwordBytes(String(args.value))})`,
+      },
+    });
+}
+
+/**
+ * Passwords are not trimmed: every character counts. bcrypt reads at most 72 bytes and ignores the rest, so a
+ * longer password is refused rather than silently cut.
+ */
 export function PasswordField(options: FieldOptions & { min?: number } = {}): PropertyDecorator {
   const min = options.min ?? 8;
   return applyDecorators(
-    ...documented(options, { type: String, format: 'password', minLength: min, maxLength: 72 }),
+    ...documented(
+      {
+        ...options,
+        description:
+          options.description ??
+          `${min} characters to ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt reads no more): ${PASSWORD_MAX_BYTES} ` +
+            'ASCII characters, fewer with accents, symbols or emoji',
+      },
+      { type: String, format: 'password', minLength: min, maxLength: PASSWORD_MAX_BYTES },
+    ),
     IsString(),
     MinLength(min),
-    MaxLength(72),
+    FitsBcrypt(),
   );
 }
 
@@ -69,6 +111,7 @@ export function PhoneField(options: FieldOptions = {}): PropertyDecorator {
       type: String,
       example: options.example ?? '+919876543210',
       pattern: '^\\+[1-9][0-9]{7,14}$',
+      maxLength: 16,
     }),
     trim,
     IsString(),

@@ -46,7 +46,7 @@ export class NotificationDto {
 /** What an admin also sees: who it is for and why the last attempt failed. */
 export class AdminNotificationDto extends NotificationDto {
   @ApiProperty({ format: 'uuid' }) userId: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 1000 }) lastError: string | null;
 
   static override from(notification: Notification): AdminNotificationDto {
     return {

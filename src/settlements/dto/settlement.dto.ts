@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsISO8601, IsOptional, IsUUID, MaxLength } from 'class-validator';
 
 import {
   RUN_STATUSES,
@@ -10,6 +10,7 @@ import {
   SettlementStatus,
 } from '../../../libs/settlement/settlement-status';
 import { PageQueryDto } from '../../common/pagination/pagination';
+import { DATE_TIME_MAX_LENGTH } from '../../common/validation/fields';
 import { Optional } from '../../common/validation/optional';
 import { Settlement, SettlementRun } from '../settlement';
 
@@ -17,8 +18,11 @@ export class StartSettlementRunDto {
   @ApiPropertyOptional({
     description: 'Settle bookings that ended at or before this instant (ISO 8601 with offset; default: now)',
     example: '2026-11-26T00:30:00+05:30',
+    format: 'date-time',
+    maxLength: DATE_TIME_MAX_LENGTH,
   })
   @Optional()
+  @MaxLength(DATE_TIME_MAX_LENGTH)
   @IsISO8601({ strict: true })
   cutoff?: string;
 }

@@ -34,7 +34,7 @@ export class ServiceDto {
   @ApiProperty({ format: 'uuid' })
   shopId: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 120 })
   name: string;
 
   @ApiProperty()
@@ -61,7 +61,7 @@ export class StaffDto {
   @ApiProperty({ format: 'uuid' })
   shopId: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 100 })
   name: string;
 
   static from(staff: StaffMember): StaffDto {

@@ -16,7 +16,9 @@ import {
 import { MAX_FREE_CANCELLATION_HOURS } from '../../../libs/bookings/cancellation-policy';
 import { TextField } from '../../common/validation/fields';
 import { Optional } from '../../common/validation/optional';
-import { HasConsistentOpeningHours, IsIanaTimeZone } from './shop-validators';
+import { HasConsistentOpeningHours, IsIanaTimeZone, TIME_ZONE_MAX_LENGTH } from './shop-validators';
+
+export const MAX_OPENING_INTERVALS = 70;
 
 export class LocationDto {
   @ApiProperty({ minimum: -90, maximum: 90, example: 12.9716 })
@@ -39,11 +41,21 @@ export class OpeningIntervalDto {
   @Max(7)
   weekday: number;
 
-  @ApiProperty({ example: '09:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Shop-local HH:mm' })
+  @ApiProperty({
+    example: '09:00',
+    pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+    maxLength: 5,
+    description: 'Shop-local HH:mm',
+  })
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'opens must be a time HH:mm from 00:00 to 23:59' })
   opens: string;
 
-  @ApiProperty({ example: '20:00', description: 'Shop-local HH:mm, after opens; 24:00 for midnight' })
+  @ApiProperty({
+    example: '20:00',
+    pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$',
+    maxLength: 5,
+    description: 'Shop-local HH:mm, after opens; 24:00 for midnight',
+  })
   @Matches(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, {
     message: 'closes must be a time HH:mm from 00:01 to 24:00',
   })
@@ -99,18 +111,24 @@ export class CreateShopDto {
   @Type(() => LocationDto)
   location: LocationDto;
 
-  @ApiPropertyOptional({ default: 'Asia/Kolkata', example: 'Asia/Kolkata', description: 'IANA time zone' })
+  @ApiPropertyOptional({
+    default: 'Asia/Kolkata',
+    example: 'Asia/Kolkata',
+    description: 'IANA time zone',
+    maxLength: TIME_ZONE_MAX_LENGTH,
+  })
   @Optional()
   @IsIanaTimeZone()
   timezone?: string;
 
   @ApiProperty({
     type: [OpeningIntervalDto],
+    maxItems: MAX_OPENING_INTERVALS,
     description:
       'Any number of intervals per weekday (a lunch break is two); a weekday without one is closed',
   })
   @IsArray()
-  @ArrayMaxSize(70)
+  @ArrayMaxSize(MAX_OPENING_INTERVALS)
   @ValidateNested({ each: true })
   @Type(() => OpeningIntervalDto)
   @HasConsistentOpeningHours()

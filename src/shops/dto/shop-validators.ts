@@ -6,8 +6,16 @@ import { openingHoursProblems, OpeningInterval } from '../../../libs/schedule/op
 /** Canonical spelling only ("Asia/Kolkata", not "asia/kolkata" or "+05:30"), and known to the tz database. */
 const ZONE_NAME = /^(UTC|[A-Z][A-Za-z_-]*(\/[A-Za-z0-9_+-]+)+)$/;
 
+/** Longer than any zone name of the tz database (the longest, America/Argentina/ComodRivadavia, is 32). */
+export const TIME_ZONE_MAX_LENGTH = 64;
+
 export function isIanaTimeZone(value: unknown): value is string {
-  return typeof value === 'string' && ZONE_NAME.test(value) && IANAZone.isValidZone(value);
+  return (
+    typeof value === 'string' &&
+    value.length <= TIME_ZONE_MAX_LENGTH &&
+    ZONE_NAME.test(value) &&
+    IANAZone.isValidZone(value)
+  );
 }
 
 export function IsIanaTimeZone(): PropertyDecorator {

@@ -2,7 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 
 import { Shop } from '../shop.entity';
 import { SHOP_STATUSES, ShopStatus } from '../shop-status';
-import { CancellationPolicyDto, LocationDto, OpeningIntervalDto } from './create-shop.dto';
+import {
+  CancellationPolicyDto,
+  LocationDto,
+  MAX_OPENING_INTERVALS,
+  OpeningIntervalDto,
+} from './create-shop.dto';
+import { TIME_ZONE_MAX_LENGTH } from './shop-validators';
 
 export class ShopDto {
   @ApiProperty({ format: 'uuid' })
@@ -11,19 +17,19 @@ export class ShopDto {
   @ApiProperty({ format: 'uuid' })
   ownerId: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 120 })
   name: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 300 })
   address: string;
 
   @ApiProperty({ type: LocationDto })
   location: LocationDto;
 
-  @ApiProperty({ example: 'Asia/Kolkata' })
+  @ApiProperty({ example: 'Asia/Kolkata', maxLength: TIME_ZONE_MAX_LENGTH })
   timezone: string;
 
-  @ApiProperty({ type: [OpeningIntervalDto] })
+  @ApiProperty({ type: [OpeningIntervalDto], maxItems: MAX_OPENING_INTERVALS })
   openingHours: OpeningIntervalDto[];
 
   @ApiProperty({ example: 15 })

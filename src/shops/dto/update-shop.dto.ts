@@ -22,6 +22,8 @@ export class UpdateShopDto extends PartialType(CreateShopDto, { skipNullProperti
 
   @ApiPropertyOptional({
     example: 'acc_CPRsN1LkFccllA',
+    pattern: '^acc_[A-Za-z0-9]{14}$',
+    maxLength: 18,
     description: "Admins only: the shop's Razorpay Route linked account, where its payouts go",
   })
   @Optional()

@@ -7,13 +7,19 @@ export class UserDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: 'Asha Rao' })
+  @ApiProperty({ example: 'Asha Rao', maxLength: 100 })
   name: string;
 
-  @ApiProperty({ format: 'email', example: 'asha@example.com' })
+  @ApiProperty({ format: 'email', example: 'asha@example.com', maxLength: 254 })
   email: string;
 
-  @ApiPropertyOptional({ example: '+919876543210', nullable: true, type: String })
+  @ApiPropertyOptional({
+    example: '+919876543210',
+    nullable: true,
+    type: String,
+    pattern: '^\\+[1-9][0-9]{7,14}$',
+    maxLength: 16,
+  })
   phone: string | null;
 
   @ApiProperty({ enum: ROLES })
