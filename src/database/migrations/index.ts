@@ -8,6 +8,7 @@ import { Notifications1795900000000 } from './1795900000000-notifications';
 import { DatabaseSettings1796000000000 } from './1796000000000-database-settings';
 import { PartitionedBookings1796100000000 } from './1796100000000-partitioned-bookings';
 import { BookingLifecycle1796200000000 } from './1796200000000-booking-lifecycle';
+import { ListIndexes1796300000000 } from './1796300000000-list-indexes';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   DatabaseSettings1796000000000,
   PartitionedBookings1796100000000,
   BookingLifecycle1796200000000,
+  ListIndexes1796300000000,
 ];
