@@ -6,6 +6,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { RolesGuard } from '../common/guards/roles.guard';
+import { LoginAttempts } from '../common/rate-limit/login-attempts';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { UsersModule } from '../users/users.module';
@@ -45,6 +46,7 @@ import { TokenService } from './token.service';
   controllers: [AuthController],
   providers: [
     AuthService,
+    LoginAttempts,
     TokenService,
     PasswordHasher,
     RefreshTokensRepository,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { NotFoundError } from '../common/errors/domain-error';
+import { LoginAttempts } from '../common/rate-limit/login-attempts';
 import { UserDto } from '../users/dto/user.dto';
 import { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
@@ -17,6 +18,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly attempts: LoginAttempts,
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResponseDto> {
@@ -35,12 +37,17 @@ export class AuthService {
     return { user: UserDto.from(user), ...(await this.tokens.issuePair(user)) };
   }
 
-  /** Unknown e-mail and wrong password fail alike, in message and in time. */
+  /**
+   * Unknown e-mail and wrong password fail alike, in message and in time. Failures per account are limited
+   * (LoginAttempts), whatever address they come from.
+   */
   async authenticate({ email, password }: LoginDto): Promise<User> {
+    await this.attempts.begin(email);
     const user = await this.users.findByEmailWithPasswordHash(email);
     if (!(await this.passwords.verify(password, user?.passwordHash)) || !user) {
       throw new InvalidCredentialsError();
     }
+    await this.attempts.succeeded(email);
     return user;
   }
 

@@ -15,7 +15,19 @@ export interface SlotInputs {
   durationMinutes: number;
   staffIds: string[];
   busy: BusyMap;
+  /** The versions of what was read. */
+  versions: SlotVersions;
 }
+
+/** A shop's configuration version and one day's read-model version: every change of slots moves one of them. */
+export interface SlotVersions {
+  config: number;
+  day: number;
+}
+
+/** Versions only grow: a copy with a smaller one has not seen every change yet. */
+const isOlder = (read: SlotVersions, current: SlotVersions) =>
+  read.config < current.config || read.day < current.day;
 
 /**
  * The availability read model (table availability_days): one row per shop and shop-local day with every staff
@@ -35,9 +47,12 @@ export class AvailabilityRepository {
     private readonly reader: DatabaseReader,
   ) {}
 
-  /** The two versions a cached slot list depends on; null when the shop does not exist. */
-  async versions(shopId: string, date: string): Promise<{ config: number; day: number } | null> {
-    const rows: Array<{ config_version: number; day_version: string | null }> = await this.reader.query(
+  /**
+   * The two versions a cached slot list depends on, from the primary (two primary-key lookups); null when the shop
+   * does not exist. Read from the primary because they decide what is fresh enough: a replica may be behind.
+   */
+  async versions(shopId: string, date: string): Promise<SlotVersions | null> {
+    const rows: Array<{ config_version: number; day_version: string | null }> = await this.dataSource.query(
       `SELECT s.config_version, a.version AS day_version
          FROM shops s LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $2
         WHERE s.id = $1`,
@@ -46,25 +61,54 @@ export class AvailabilityRepository {
     return rows[0] ? { config: rows[0].config_version, day: Number(rows[0].day_version ?? 0) } : null;
   }
 
-  /** Everything the slot engine needs for one shop, service and day: two indexed reads, no bookings scanned. */
+  /**
+   * Everything the slot engine needs for one shop, service and day: two indexed reads, no bookings scanned. Read
+   * where stale reads may go (a replica); alongside, the primary's versions are read (primary-key lookups), and if
+   * the replica's copy is older than them it is read again from the primary. So the answer is never older than the
+   * versions a cache key read before it carries, and a slot booked before this request is never offered as free.
+   * Without replicas every read is the primary's, and nothing more is read.
+   */
   async slotInputs(shopId: string, serviceId: string, date: string): Promise<SlotInputs | null> {
-    const rows: Array<{
-      status: ShopStatus;
-      timezone: string;
-      opening_hours: OpeningInterval[];
-      slot_interval_minutes: number;
-      duration_minutes: number;
-      busy: BusyMap | null;
-      staff_ids: string[];
-    }> = await this.reader.query(
+    const readStale = this.readSlotInputs(
+      (sql, params) => this.reader.query(sql, params),
+      shopId,
+      serviceId,
+      date,
+    );
+    if (!this.reader.hasReplicas) return readStale;
+    const [read, current] = await Promise.all([readStale, this.versions(shopId, date)]);
+    if (current === null) return null;
+    // A replica without the service yet (or at all) is not trusted either: the primary decides the 404.
+    if (read !== null && !isOlder(read.versions, current)) return read;
+    return this.readSlotInputs((sql, params) => this.dataSource.query(sql, params), shopId, serviceId, date);
+  }
+
+  private async readSlotInputs(
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+    shopId: string,
+    serviceId: string,
+    date: string,
+  ): Promise<SlotInputs | null> {
+    const rows = (await query(
       `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes, a.busy,
+              s.config_version, a.version AS day_version,
               ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
          FROM shops s
          JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
          LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $3
         WHERE s.id = $1`,
       [shopId, serviceId, date],
-    );
+    )) as Array<{
+      status: ShopStatus;
+      timezone: string;
+      opening_hours: OpeningInterval[];
+      slot_interval_minutes: number;
+      duration_minutes: number;
+      busy: BusyMap | null;
+      config_version: number;
+      day_version: string | null;
+      staff_ids: string[];
+    }>;
     if (!rows[0]) return null;
     const row = rows[0];
     return {
@@ -75,6 +119,7 @@ export class AvailabilityRepository {
       durationMinutes: row.duration_minutes,
       staffIds: row.staff_ids,
       busy: row.busy ?? {},
+      versions: { config: row.config_version, day: Number(row.day_version ?? 0) },
     };
   }
 

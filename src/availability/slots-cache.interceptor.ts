@@ -23,7 +23,9 @@ const CACHE_TIMEOUT_MS = 250;
 
 /**
  * Caches slot answers in Redis under a key that carries the shop's configuration version and the day's read-model
- * version. Versions are read before the answer is computed, so an entry can only ever be as new as its key or newer:
+ * version. Versions are read from the primary before the answer is computed, and the answer is never computed from
+ * a replica's copy older than the primary's versions (`AvailabilityRepository.slotInputs`), so an entry can only
+ * ever be as new as its key or newer, even with lagging replicas:
  * a booking, a cancellation or a change of hours, services or staff moves readers to a new key at once, and nothing
  * stale is ever served. A cache that is down is skipped: slots are then computed on every request.
  */

@@ -9,6 +9,7 @@ import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { BookingSettlementStatus } from '../../libs/settlement/settlement-status';
 import { isPgError, PG_EXCLUSION_VIOLATION, PG_UNIQUE_VIOLATION } from '../common/database/pg-errors';
 import { queryReturning } from '../common/database/query-returning';
+import { exactTimestamp, Keyed, TimeKey } from '../common/pagination/pagination';
 import { DatabaseReader } from '../database/replicas/database-reader';
 import { Booking, BookingKey } from './booking';
 import { localDatesOf } from './booking-keys';
@@ -170,17 +171,19 @@ export interface BookingFilter {
   to?: string;
 }
 
-const SELECT_BOOKING = `
+/** The booking query up to its WHERE; `extraColumns` (each followed by a comma) are read too. */
+const selectBooking = (extraColumns = '') => `
   SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
          b.amount_paise, b.commission_bps, b.commission_paise, b.charged_paise, b.refunded_paise, b.reschedule_count,
          b.free_cancellation_hours, b.late_cancellation_fee_bps, b.no_show_fee_bps,
          b.settlement_status, b.expires_at, b.cancel_reason, b.created_at,
-         s.timezone, s.owner_id AS shop_owner_id,
+         s.timezone, s.owner_id AS shop_owner_id,${extraColumns}
          p.id AS payment_id, p.provider AS payment_provider, p.key_id AS payment_key_id,
          p.provider_order_id AS payment_order_id, p.amount_paise AS payment_amount_paise,
          p.currency AS payment_currency
     FROM bookings b JOIN shops s ON s.id = b.shop_id LEFT JOIN payments p ON p.booking_id = b.id`;
+const SELECT_BOOKING = selectBooking();
 
 @Injectable()
 export class BookingsRepository {
@@ -444,7 +447,8 @@ export class BookingsRepository {
     return rows.length;
   }
 
-  async list(filter: BookingFilter, limit: number, after?: [string, string]): Promise<Booking[]> {
+  /** In (start, id) order, each with its exact page key (the start to the microsecond, then id). */
+  async list(filter: BookingFilter, limit: number, after?: TimeKey): Promise<Array<Keyed<Booking>>> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -463,11 +467,11 @@ export class BookingsRepository {
     }
     params.push(limit);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: BookingRow[] = await this.reader.query(
-      `${SELECT_BOOKING} ${where} ORDER BY b.starts_at, b.id LIMIT $${params.length}`,
+    const rows: Array<BookingRow & { cursor_at: string }> = await this.reader.query(
+      `${selectBooking(` ${exactTimestamp('b.starts_at')} AS cursor_at,`)} ${where} ORDER BY b.starts_at, b.id LIMIT $${params.length}`,
       params,
     );
-    return rows.map(toBooking);
+    return rows.map((row) => ({ item: toBooking(row), key: [row.cursor_at, row.id] }));
   }
 
   /** The no-overlap constraint's refusal, as the domain's word for it. */

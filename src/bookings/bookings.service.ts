@@ -10,7 +10,7 @@ import { DayCreatedConcurrentlyError } from '../availability/availability.reposi
 import { CLOCK, Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
-import { decodeCursor, isUuid, Page, toPage } from '../common/pagination/pagination';
+import { decodeCursor, isTimeKey, Page, toKeyedPage } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
@@ -46,10 +46,6 @@ function requestHash(dto: CreateBookingDto): string {
   ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
-
-type StartsAtKey = [string, string];
-const isStartsAtKey = (key: unknown[]): key is StartsAtKey =>
-  key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && isUuid(key[1]);
 
 @Injectable()
 export class BookingsService {
@@ -220,7 +216,7 @@ export class BookingsService {
   }
 
   async list(user: AuthenticatedUser, query: ListBookingsQueryDto): Promise<Page<BookingDto>> {
-    const after = query.cursor ? decodeCursor(query.cursor, isStartsAtKey) : undefined;
+    const after = query.cursor ? decodeCursor(query.cursor, isTimeKey) : undefined;
     const rows = await this.bookings.list(
       {
         customerId: user.role === 'customer' ? user.id : undefined,
@@ -233,10 +229,7 @@ export class BookingsService {
       query.limit + 1,
       after,
     );
-    return toPage(rows, query.limit, BookingDto.from, (booking) => [
-      booking.startsAt.toISOString(),
-      booking.id,
-    ]);
+    return toKeyedPage(rows, query.limit, BookingDto.from);
   }
 
   /** The booking if `user` may see it (its customer, its shop's owner, an admin); others get 404. */

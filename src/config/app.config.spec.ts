@@ -33,7 +33,10 @@ describe('buildAppConfig', () => {
       bookingsPerMinute: 30,
       searchPerMinute: 300,
       defaultPerMinute: 600,
+      loginFailuresPerAccount: 10,
+      loginFailureWindowSeconds: 900,
     });
+    expect(config.http.trustProxy).toBe(false);
     expect(config.jwt).toMatchObject({ secret: STRONG_SECRET, accessTtlSeconds: 900 });
     expect(config.bootstrapAdmin).toBeNull();
     expect(config.settlements).toEqual({ cron: '30 0 * * *', timezone: 'Asia/Kolkata', concurrency: 4 });
@@ -95,6 +98,31 @@ describe('buildAppConfig', () => {
     ['NOTIFY_ATTEMPTS', '0'],
   ])('refuses an invalid %s (%s)', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value }).join('\n')).toContain(name);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.0/24,fd00::/8', ['10.0.0.0/8', '192.168.1.0/24', 'fd00::/8']],
+    ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+  ])('takes TRUST_PROXY=%s as a hop count or a list of proxies', (value, expected) => {
+    expect(buildAppConfig({ ...valid, TRUST_PROXY: value }).http.trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'TRUE', 'yes', '11', '10.0.0.0/33', '300.1.1.1', 'proxy.example.com', '10.0.0.1,', '-1'])(
+    'refuses TRUST_PROXY=%s, naming the variable',
+    (value) => {
+      expect(problemsOf({ ...valid, TRUST_PROXY: value }).join('\n')).toContain('TRUST_PROXY');
+    },
+  );
+
+  it('says why TRUST_PROXY=true is refused and what to set instead', () => {
+    const [problem] = problemsOf({ ...valid, TRUST_PROXY: 'true' });
+    expect(problem).toContain('X-Forwarded-For');
+    expect(problem).toMatch(/number of proxies/);
   });
 
   it('requires a strong METRICS_TOKEN in production, and leaves /metrics open without one elsewhere', () => {

@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 
-import { envSchema } from './env.schema';
+import { envSchema, trustProxy } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -9,7 +9,8 @@ export interface AppConfig {
   http: {
     host: string;
     port: number;
-    trustProxy: boolean;
+    /** Fastify's trustProxy: no proxy (false), how many proxies stand in front, or their addresses/CIDRs. */
+    trustProxy: false | number | string[];
     bodyLimitBytes: number;
     corsOrigins: string[];
     docsEnabled: boolean;
@@ -41,6 +42,9 @@ export interface AppConfig {
     bookingsPerMinute: number;
     searchPerMinute: number;
     defaultPerMinute: number;
+    /** Failed logins per e-mail address per window, across every client address and instance. */
+    loginFailuresPerAccount: number;
+    loginFailureWindowSeconds: number;
   };
   payments: {
     pendingTtlSeconds: number;
@@ -97,7 +101,7 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
     http: {
       host: v.HOST,
       port: v.PORT,
-      trustProxy: v.TRUST_PROXY,
+      trustProxy: trustProxy(v.TRUST_PROXY),
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
       corsOrigins: commaList(v.CORS_ORIGINS),
       docsEnabled: v.DOCS_ENABLED,
@@ -128,6 +132,8 @@ export function buildAppConfig(env: Record<string, string | undefined>): AppConf
       bookingsPerMinute: v.RATE_LIMIT_BOOKINGS_PER_MINUTE,
       searchPerMinute: v.RATE_LIMIT_SEARCH_PER_MINUTE,
       defaultPerMinute: v.RATE_LIMIT_DEFAULT_PER_MINUTE,
+      loginFailuresPerAccount: v.LOGIN_FAILURES_PER_ACCOUNT,
+      loginFailureWindowSeconds: v.LOGIN_FAILURE_WINDOW_SECONDS,
     },
     payments: {
       pendingTtlSeconds: v.PAYMENT_PENDING_TTL_SECONDS,

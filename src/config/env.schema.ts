@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import { parseExpression } from 'cron-parser';
 import * as Joi from 'joi';
 import { IANAZone } from 'luxon';
@@ -15,6 +17,48 @@ const metricsToken = Joi.string()
     return reason ? helpers.message({ custom: `"METRICS_TOKEN" ${reason}` }) : value;
   })
   .messages({ 'string.pattern.base': '"METRICS_TOKEN" must be printable ASCII without spaces' });
+
+/** proxy-addr's names for address ranges, accepted in a TRUST_PROXY list. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const MAX_PROXY_HOPS = 10;
+
+/** An address, a CIDR or a range name of proxy-addr. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** Why a TRUST_PROXY value is refused, or null. `true` is refused: it believes any client's X-Forwarded-For. */
+function trustProxyProblem(value: string): string | null {
+  if (/^(true|yes|on)$/i.test(value))
+    return (
+      'no longer accepts "true", which trusts any client-supplied X-Forwarded-For (every rate limit could be ' +
+      'bypassed): set the number of proxies in front of the API (e.g. 1 behind one load balancer) or their ' +
+      'addresses/CIDRs (e.g. 10.0.0.0/8), or false'
+    );
+  if (/^(false|no|off)$/i.test(value) || /^\d+$/.test(value)) {
+    return /^\d+$/.test(value) && Number(value) > MAX_PROXY_HOPS
+      ? `must be at most ${MAX_PROXY_HOPS} proxies`
+      : null;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isProxyAddress(entry));
+  return bad === undefined
+    ? null
+    : `holds "${bad}", which is not a proxy count, an IP address, a CIDR or loopback/linklocal/uniquelocal`;
+}
+
+/** What Fastify's `trustProxy` gets from a valid TRUST_PROXY: false, a hop count, or a list of addresses. */
+export function trustProxy(value: string): false | number | string[] {
+  if (/^(false|no|off)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value.split(',').map((entry) => entry.trim());
+}
+
 const perMinute = (fallback: number) => Joi.number().integer().min(1).max(1_000_000).default(fallback);
 
 /**
@@ -26,7 +70,14 @@ export const envSchema = Joi.object({
   HOST: Joi.string().default('0.0.0.0'),
   PORT: Joi.number().port().default(3000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
-  TRUST_PROXY: Joi.boolean().default(false),
+  // Which proxies' X-Forwarded-For to believe: `false` (none), a hop count, or their addresses/CIDRs (trustProxy()).
+  TRUST_PROXY: Joi.string()
+    .trim()
+    .custom((value: string, helpers) => {
+      const problem = trustProxyProblem(value);
+      return problem ? helpers.message({ custom: `"TRUST_PROXY" ${problem}` }) : value;
+    })
+    .default('false'),
   BODY_LIMIT_BYTES: Joi.number()
     .integer()
     .min(1024)
@@ -101,6 +152,9 @@ export const envSchema = Joi.object({
   RATE_LIMIT_BOOKINGS_PER_MINUTE: perMinute(30),
   RATE_LIMIT_SEARCH_PER_MINUTE: perMinute(300),
   RATE_LIMIT_DEFAULT_PER_MINUTE: perMinute(600),
+  // Failed logins per e-mail address, whatever addresses they come from, in one window.
+  LOGIN_FAILURES_PER_ACCOUNT: Joi.number().integer().min(1).max(1_000_000).default(10),
+  LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).max(86_400).default(900),
 
   PAYMENT_PENDING_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(900),
   DEFAULT_COMMISSION_BPS: Joi.number().integer().min(0).max(10_000).default(1000),

@@ -106,7 +106,7 @@ const DAY_MS = 24 * 3_600_000;
 export async function seedDemoBookings(demo: DemoBookingContext, now: number): Promise<number> {
   let created = 0;
   for (const [i, shop] of (await activeShops(demo)).entries()) {
-    const [service] = await demo.catalog.listServices(shop.id, 1);
+    const [{ item: service }] = await demo.catalog.listServices(shop.id, 1);
     // Two bookings on the shop's first open day from tomorrow on (shop-local), each shop a day after the one before.
     let starts: number[] = [];
     for (let ahead = i + 1; ahead <= i + 8 && starts.length === 0; ahead++) {
@@ -141,7 +141,7 @@ export async function seedDemoBookings(demo: DemoBookingContext, now: number): P
 export async function seedDemoHistory(demo: DemoBookingContext, now: number): Promise<number> {
   let created = 0;
   for (const shop of await activeShops(demo)) {
-    const [service] = await demo.catalog.listServices(shop.id, 1);
+    const [{ item: service }] = await demo.catalog.listServices(shop.id, 1);
     let seeded = 0;
     for (let back = 1; back <= 7 && seeded === 0; back++) {
       const date = DateTime.fromMillis(now, { zone: shop.timezone })
@@ -170,7 +170,7 @@ export async function seedDemoHistory(demo: DemoBookingContext, now: number): Pr
 }
 
 async function activeShops(demo: DemoBookingContext): Promise<Shop[]> {
-  return (await demo.shops.list({ ownerId: demo.ownerId, status: 'active' }, 3)).filter(
-    (shop) => shop.status === 'active',
-  );
+  return (await demo.shops.list({ ownerId: demo.ownerId, status: 'active' }, 3))
+    .map(({ item }) => item)
+    .filter((shop) => shop.status === 'active');
 }

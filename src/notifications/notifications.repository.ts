@@ -8,6 +8,7 @@ import { Template } from '../../libs/notifications/templates';
 import { PaymentMethod } from '../../libs/payments/payment-status';
 import { localDatesOf } from '../bookings/booking-keys';
 import { queryReturning } from '../common/database/query-returning';
+import { CreatedAtKey, exactTimestamp, Keyed } from '../common/pagination/pagination';
 import { DatabaseReader } from '../database/replicas/database-reader';
 import { MessageContext, Notification, UnrelayedMessage } from './notification';
 
@@ -195,11 +196,12 @@ export class NotificationsRepository {
     return exists ? 'not_failed' : 'missing';
   }
 
+  /** Newest first, each with its exact page key (creation time to the microsecond, then id). */
   async list(
     filter: { userId?: string; status?: NotificationStatus },
     limit: number,
-    before?: [string, string],
-  ): Promise<Notification[]> {
+    before?: CreatedAtKey,
+  ): Promise<Array<Keyed<Notification>>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -210,12 +212,13 @@ export class NotificationsRepository {
     if (filter.status) where.push(`status = ${param(filter.status)}`);
     if (before)
       where.push(`(created_at, id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
-    const rows: NotificationRow[] = await this.reader.query(
-      `SELECT * FROM notifications ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    const rows: Array<NotificationRow & { cursor_at: string }> = await this.reader.query(
+      `SELECT *, ${exactTimestamp('created_at')} AS cursor_at
+         FROM notifications ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id DESC LIMIT ${param(limit)}`,
       params,
     );
-    return rows.map(toNotification);
+    return rows.map((row) => ({ item: toNotification(row), key: [row.cursor_at, row.id] }));
   }
 
   /** Pending messages by channel: the depth of what is still to be sent. */

@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
+import { decodeCursor, isCreatedAtKey, Page, toKeyedPage } from '../common/pagination/pagination';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   AdminListNotificationsQueryDto,
@@ -11,11 +11,7 @@ import {
   ListNotificationsQueryDto,
   NotificationDto,
 } from './dto/notification.dto';
-import { Notification } from './notification';
 import { NotificationsRepository } from './notifications.repository';
-
-/** The page key: creation time, then id. */
-const cursorOf = (notification: Notification) => [notification.createdAt.toISOString(), notification.id];
 
 export class NotificationNotFailedError extends DomainError {
   constructor() {
@@ -49,13 +45,13 @@ export class NotificationsService implements OnModuleInit {
   async listMine(user: AuthenticatedUser, query: ListNotificationsQueryDto): Promise<Page<NotificationDto>> {
     const before = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
     const notifications = await this.notifications.list({ userId: user.id }, query.limit + 1, before);
-    return toPage(notifications, query.limit, NotificationDto.from, cursorOf);
+    return toKeyedPage(notifications, query.limit, NotificationDto.from);
   }
 
   async listAll(query: AdminListNotificationsQueryDto): Promise<Page<AdminNotificationDto>> {
     const before = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
     const notifications = await this.notifications.list({ status: query.status }, query.limit + 1, before);
-    return toPage(notifications, query.limit, AdminNotificationDto.from, cursorOf);
+    return toKeyedPage(notifications, query.limit, AdminNotificationDto.from);
   }
 
   async retry(id: string): Promise<void> {

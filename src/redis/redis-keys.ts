@@ -6,7 +6,7 @@
  *
  * - Bull: every key of one queue shares the queue's tag (its scripts touch several at once); each queue has its own.
  * - Rate limiting: a client's counter and block flag share a tag (one script updates both).
- * - Slot cache and own-write positions: single-key commands only; no tag needed.
+ * - Slot cache, own-write positions and failed logins per account: single-key commands only; no tag needed.
  */
 export const hashTag = (value: string): string => `{${value}}`;
 
@@ -19,4 +19,9 @@ export function bullPrefix(keyPrefix: string, queue: string): string {
 export function rateLimitKeys(keyPrefix: string, throttler: string, client: string): [string, string] {
   const base = `${keyPrefix}ratelimit:${hashTag(`${throttler}:${client}`)}`;
   return [base, `${base}:blocked`];
+}
+
+/** The failed-login counter of one account (a hash of its normalised e-mail: no address is written to Redis). */
+export function loginFailuresKey(keyPrefix: string, accountHash: string): string {
+  return `${keyPrefix}login-failures:${accountHash}`;
 }

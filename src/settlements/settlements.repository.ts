@@ -8,6 +8,7 @@ import { SettlementTotals } from '../../libs/settlement/settlement-math';
 import { RunStatus, RunTrigger, SettlementStatus } from '../../libs/settlement/settlement-status';
 import { queryReturning } from '../common/database/query-returning';
 import { NotFoundError } from '../common/errors/domain-error';
+import { CreatedAtKey, exactTimestamp, Keyed } from '../common/pagination/pagination';
 import { DatabaseReader } from '../database/replicas/database-reader';
 import { Settlement, SettlementRun } from './settlement';
 
@@ -256,11 +257,12 @@ export class SettlementsRepository {
     );
   }
 
+  /** Newest first, each with its exact page key (creation time to the microsecond, then id). */
   async list(
     filter: { ownerId?: string; shopId?: string; runId?: string },
     limit: number,
-    before?: [string, string],
-  ): Promise<Settlement[]> {
+    before?: CreatedAtKey,
+  ): Promise<Array<Keyed<Settlement>>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -273,13 +275,13 @@ export class SettlementsRepository {
     if (filter.runId) where.push(`s.run_id = ${param(filter.runId)}`);
     if (before)
       where.push(`(s.created_at, s.id) < (${param(before[0])}::timestamptz, ${param(before[1])}::uuid)`);
-    const rows: SettlementRow[] = await this.reader.query(
-      `SELECT s.* FROM settlements s
+    const rows: Array<SettlementRow & { cursor_at: string }> = await this.reader.query(
+      `SELECT s.*, ${exactTimestamp('s.created_at')} AS cursor_at FROM settlements s
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(limit)}`,
       params,
     );
-    return rows.map(toSettlement);
+    return rows.map((row) => ({ item: toSettlement(row), key: [row.cursor_at, row.id] }));
   }
 
   /** The shop's owner, or null if there is no such shop. */

@@ -9,7 +9,7 @@ import { settlementTotals } from '../../libs/settlement/settlement-math';
 import { RunTrigger } from '../../libs/settlement/settlement-status';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { NotFoundError } from '../common/errors/domain-error';
-import { decodeCursor, isCreatedAtKey, Page, toPage } from '../common/pagination/pagination';
+import { decodeCursor, isCreatedAtKey, Page, toKeyedPage } from '../common/pagination/pagination';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
@@ -158,10 +158,7 @@ export class SettlementsService {
       query.limit + 1,
       before,
     );
-    return toPage(settlements, query.limit, SettlementDto.from, (settlement) => [
-      settlement.createdAt.toISOString(),
-      settlement.id,
-    ]);
+    return toKeyedPage(settlements, query.limit, SettlementDto.from);
   }
 
   /** A shop's balances from the ledger; its owner and admins only (others: 404, as if it did not exist). */

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
-import { CreatedAtKey } from '../common/pagination/pagination';
+import { CreatedAtKey, Keyed } from '../common/pagination/pagination';
+import { withKeys } from '../common/pagination/typeorm-keys';
 import { ServiceOffering } from './service-offering.entity';
 import { Shop } from './shop.entity';
 import { StaffMember } from './staff-member.entity';
@@ -23,11 +24,11 @@ export class CatalogRepository {
     return this.addToShop(StaffMember, shopId, staff);
   }
 
-  listServices(shopId: string, limit: number, after?: CreatedAtKey): Promise<ServiceOffering[]> {
+  listServices(shopId: string, limit: number, after?: CreatedAtKey): Promise<Array<Keyed<ServiceOffering>>> {
     return this.listOfShop(ServiceOffering, shopId, limit, after);
   }
 
-  listStaff(shopId: string, limit: number, after?: CreatedAtKey): Promise<StaffMember[]> {
+  listStaff(shopId: string, limit: number, after?: CreatedAtKey): Promise<Array<Keyed<StaffMember>>> {
     return this.listOfShop(StaffMember, shopId, limit, after);
   }
 
@@ -49,12 +50,12 @@ export class CatalogRepository {
     });
   }
 
-  private listOfShop<T extends ObjectLiteral>(
+  private listOfShop<T extends ObjectLiteral & { id: string }>(
     entity: EntityTarget<T>,
     shopId: string,
     limit: number,
     after?: CreatedAtKey,
-  ): Promise<T[]> {
+  ): Promise<Array<Keyed<T>>> {
     const query = this.dataSource
       .getRepository(entity)
       .createQueryBuilder('item')
@@ -65,6 +66,7 @@ export class CatalogRepository {
         afterId: after[1],
       });
     }
-    return query.orderBy('item.created_at', 'ASC').addOrderBy('item.id', 'ASC').limit(limit).getMany();
+    query.orderBy('item.created_at', 'ASC').addOrderBy('item.id', 'ASC').limit(limit);
+    return withKeys(query, 'item');
   }
 }

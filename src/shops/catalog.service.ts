@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
-import { decodeCursor, isCreatedAtKey, Page, PageQueryDto, toPage } from '../common/pagination/pagination';
+import {
+  decodeCursor,
+  isCreatedAtKey,
+  Page,
+  PageQueryDto,
+  toKeyedPage,
+} from '../common/pagination/pagination';
 import { CatalogRepository } from './catalog.repository';
 import { CreateServiceDto, CreateStaffDto, ServiceDto, StaffDto } from './dto/catalog.dto';
 import { ShopsService } from './shops.service';
@@ -31,7 +37,7 @@ export class CatalogService {
     await this.shops.findVisible(shopId, viewer);
     const after = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
     const rows = await this.catalog.listServices(shopId, query.limit + 1, after);
-    return toPage(rows, query.limit, ServiceDto.from, (row) => [row.createdAt.toISOString(), row.id]);
+    return toKeyedPage(rows, query.limit, ServiceDto.from);
   }
 
   async listStaff(
@@ -42,6 +48,6 @@ export class CatalogService {
     await this.shops.findVisible(shopId, viewer);
     const after = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
     const rows = await this.catalog.listStaff(shopId, query.limit + 1, after);
-    return toPage(rows, query.limit, StaffDto.from, (row) => [row.createdAt.toISOString(), row.id]);
+    return toKeyedPage(rows, query.limit, StaffDto.from);
   }
 }

@@ -4,7 +4,8 @@ import { Repository } from 'typeorm';
 
 import { CancellationPolicy } from '../../libs/bookings/cancellation-policy';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
-import { CreatedAtKey } from '../common/pagination/pagination';
+import { CreatedAtKey, Keyed } from '../common/pagination/pagination';
+import { withKeys } from '../common/pagination/typeorm-keys';
 import { DatabaseReader } from '../database/replicas/database-reader';
 import { GeoPoint, Shop } from './shop.entity';
 import { ShopStatus } from './shop-status';
@@ -187,12 +188,12 @@ export class ShopsRepository {
     }));
   }
 
-  /** An owner's shops, or (ownerId undefined) every shop, optionally of one status; oldest first. */
-  list(
+  /** An owner's shops, or (ownerId undefined) every shop, optionally of one status; oldest first, with page keys. */
+  async list(
     filter: { ownerId?: string; status?: ShopStatus },
     limit: number,
     after?: CreatedAtKey,
-  ): Promise<Shop[]> {
+  ): Promise<Array<Keyed<Shop>>> {
     const query = this.shops.createQueryBuilder('shop');
     if (filter.ownerId) query.andWhere('shop.owner_id = :ownerId', { ownerId: filter.ownerId });
     if (filter.status) query.andWhere('shop.status = :status', { status: filter.status });
@@ -202,6 +203,7 @@ export class ShopsRepository {
         afterId: after[1],
       });
     }
-    return query.orderBy('shop.created_at', 'ASC').addOrderBy('shop.id', 'ASC').limit(limit).getMany();
+    query.orderBy('shop.created_at', 'ASC').addOrderBy('shop.id', 'ASC').limit(limit);
+    return withKeys(query, 'shop');
   }
 }

@@ -8,6 +8,7 @@ import {
   isCreatedAtKey,
   isUuid,
   Page,
+  toKeyedPage,
   toPage,
 } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
@@ -144,6 +145,6 @@ export class ShopsService {
   ): Promise<Page<ShopDto>> {
     const after = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
     const shops = await this.shops.list(filter, query.limit + 1, after);
-    return toPage(shops, query.limit, ShopDto.from, (shop) => [shop.createdAt.toISOString(), shop.id]);
+    return toKeyedPage(shops, query.limit, ShopDto.from);
   }
 }

@@ -153,6 +153,56 @@ describe('Read replicas (real primary and streaming replica)', () => {
     }
   });
 
+  it('never shows anyone a slot booked while the replica lags: the day is read from the primary then', async () => {
+    const t = await app(60_000);
+    const admin = await givenAdmin(t);
+    const { shop } = await pendingShop(t, admin);
+    const booker = await givenUser(t.http, 'customer');
+    const watcher = await givenUser(t.http, 'customer');
+    await eventually(
+      () => search(t),
+      (ids) => ids.includes(shop.id),
+      10_000,
+    );
+    const date = localDate(3);
+    const taken = Date.parse(at(date, '14:00'));
+    const slotsSeenBy = async (user?: GivenUser) => {
+      const request = t.http
+        .get(`/api/v1/shops/${shop.id}/slots`)
+        .query({ date, serviceId: shop.services[0].id });
+      if (user) request.set('Authorization', `Bearer ${user.accessToken}`);
+      const { body } = await request.expect(200);
+      return (body.slots as Array<{ startsAt: string }>).map((slot) => Date.parse(slot.startsAt));
+    };
+    // Free, and cached so, before the booking.
+    expect(await slotsSeenBy()).toContain(taken);
+    expect(await slotsSeenBy(watcher)).toContain(taken);
+
+    await pauseReplay();
+    try {
+      await book(t.http, booker, {
+        shopId: shop.id,
+        serviceId: shop.services[0].id,
+        startsAt: at(date, '14:00'),
+      }).expect(201);
+      // The replica has not replayed the booking: its copy of the day is older than the primary's.
+      const dayVersion = `SELECT version FROM availability_days WHERE shop_id = '${shop.id}' AND local_date = '${date}'`;
+      const [onReplica] = await replica.query<{ version: string }>(dayVersion, 'hairone');
+      const [onPrimary] = await primary.query<{ version: string }>(dayVersion, 'hairone');
+      expect(Number(onReplica?.version ?? 0)).toBeLessThan(Number(onPrimary.version));
+
+      // Nobody is offered the slot: not an anonymous visitor, not another signed-in customer, not twice.
+      for (let i = 0; i < 2; i++) {
+        expect(await slotsSeenBy()).not.toContain(taken);
+        expect(await slotsSeenBy(watcher)).not.toContain(taken);
+      }
+      // The rest of the day is still offered.
+      expect(await slotsSeenBy()).toContain(Date.parse(at(date, '15:00')));
+    } finally {
+      await resumeReplay();
+    }
+  });
+
   it('sends no reads to a replica further behind than DATABASE_REPLICA_MAX_LAG_MS', async () => {
     const t = await app(300);
     const admin = await givenAdmin(t);

@@ -37,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
     RATE_LIMIT_BOOKINGS_PER_MINUTE: '100000',
     RATE_LIMIT_SEARCH_PER_MINUTE: '100000',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+    LOGIN_FAILURES_PER_ACCOUNT: '100000',
     RAZORPAY_API_BASE_URL: await standIn.listen(),
     RAZORPAY_KEY_ID: razorpay.keyId,
     RAZORPAY_KEY_SECRET: razorpay.keySecret,

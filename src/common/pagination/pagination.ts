@@ -74,11 +74,56 @@ export function toPage<Row, Item>(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
-/** The common key: creation time then id, both strictly increasing together. */
-export type CreatedAtKey = [string, string];
-export function isCreatedAtKey(key: unknown[]): key is CreatedAtKey {
-  return (
-    key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && isUuid(key[1])
+/**
+ * The common key: a timestamp then id, both strictly increasing together. The timestamp is the column's exact value
+ * as text (see {@link exactTimestamp}), never a JavaScript Date: a Date holds milliseconds, `timestamptz` holds
+ * microseconds, and a cursor rounded to the millisecond skips (or repeats) rows written within one millisecond.
+ */
+export type TimeKey = [string, string];
+export type CreatedAtKey = TimeKey;
+
+/** ISO 8601 at UTC with up to microseconds, as {@link exactTimestamp} writes it (and as older cursors did). */
+const CURSOR_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,6})?Z$/;
+
+/** A timestamp PostgreSQL will read back exactly: the strict format, and a real calendar date and time. */
+export function isCursorTimestamp(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = CURSOR_TIMESTAMP.exec(value);
+  if (!match) return false;
+  const seconds = new Date(`${match[1]}Z`);
+  return !Number.isNaN(seconds.getTime()) && seconds.toISOString().slice(0, 19) === match[1];
+}
+
+export function isTimeKey(key: unknown[]): key is TimeKey {
+  return key.length === 2 && isCursorTimestamp(key[0]) && isUuid(key[1]);
+}
+export const isCreatedAtKey = isTimeKey;
+
+/**
+ * SQL for a `timestamptz` column as exact cursor text: UTC, every microsecond it holds. Compared back as
+ * `$n::timestamptz`, it is equal to the stored value, so `(column, id) > (cursor)` is exact.
+ */
+export function exactTimestamp(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** A listed row and its page key, read together from the database. */
+export interface Keyed<T> {
+  item: T;
+  key: TimeKey;
+}
+
+/** {@link toPage} over keyed rows: the cursor is the last row's exact key. */
+export function toKeyedPage<Row, Item>(
+  rows: Array<Keyed<Row>>,
+  limit: number,
+  toItem: (row: Row) => Item,
+): Page<Item> {
+  return toPage(
+    rows,
+    limit,
+    (row) => toItem(row.item),
+    (row) => row.key,
   );
 }
 

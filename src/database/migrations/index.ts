@@ -8,6 +8,7 @@ import { Notifications1795900000000 } from './1795900000000-notifications';
 import { DatabaseSettings1796000000000 } from './1796000000000-database-settings';
 import { PartitionedBookings1796100000000 } from './1796100000000-partitioned-bookings';
 import { BookingLifecycle1796200000000 } from './1796200000000-booking-lifecycle';
+import { ListIndexes1796300000000 } from './1796300000000-list-indexes';
 import { Refunds1796400000000 } from './1796400000000-refunds';
 import { PayoutsOfBalance1796500000000 } from './1796500000000-payouts-of-balance';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   DatabaseSettings1796000000000,
   PartitionedBookings1796100000000,
   BookingLifecycle1796200000000,
+  ListIndexes1796300000000,
   Refunds1796400000000,
   PayoutsOfBalance1796500000000,
 ];
