@@ -24,6 +24,7 @@ import { RazorpayStandIn, SignedEvent } from '../dev/razorpay-stand-in/razorpay-
 import { buildAppConfig } from '../src/config/app.config';
 import { CITIES } from '../src/database/demo-shops';
 import { runMigrations } from '../src/database/migrate';
+import { auditLedger } from '../src/ledger/ledger-audit';
 import { checkInvariants } from '../test/support/invariants';
 import {
   argument,
@@ -584,6 +585,20 @@ async function check(pool: Pool, mix: Mix, total: RouteStats): Promise<Check[]> 
   const one = async <T>(sql: string, parameters: unknown[] = []) =>
     (await pool.query(sql, parameters)).rows[0] as T;
   const checks: Check[] = await checkInvariants(pool);
+  // The money audit, as an operator runs it (npm run audit:ledger): every captured paise accounted for.
+  const audit = await auditLedger(async (sql) => (await pool.query(sql)).rows);
+  checks.push({
+    name: 'money audit: every captured paise refunded, commission, paid out, payable or held',
+    pass: audit.balanced,
+    detail:
+      `captured ${audit.capturedPaise} = refunded ${audit.refundedPaise} + paid out ${audit.paidOutPaise} + ` +
+      `commission ${audit.commissionPaise} + payable ${audit.payablePaise} - receivable ${audit.receivablePaise} + ` +
+      `held ${audit.heldForCustomersPaise}; ${audit.discrepancies.length} discrepancies` +
+      audit.discrepancies
+        .slice(0, 5)
+        .map((d) => `; ${d.kind} ${d.id ?? ''}: ${d.detail}`)
+        .join(''),
+  });
 
   const paid = [...mix.paidOrders];
   const money = await one<Record<string, number>>(

@@ -15,6 +15,7 @@ import { Client } from 'pg';
 
 import { buildAppConfig } from '../src/config/app.config';
 import { runMigrations } from '../src/database/migrate';
+import { auditLedger } from '../src/ledger/ledger-audit';
 import { argument, benchEnv, printTable, serverUrl, startApi } from './support';
 
 const BOOKINGS = argument('bookings', 100_000);
@@ -91,8 +92,49 @@ async function seedTemplate(): Promise<void> {
     await client.query(`DELETE FROM bookings WHERE id IN (SELECT id FROM bookings ORDER BY id OFFSET $1)`, [
       BOOKINGS,
     ]);
+    await postSeededMoney(client);
     await client.query('VACUUM ANALYZE');
   });
+}
+
+/**
+ * The money the seeded bookings stand for, as the application would have recorded it: each paid online booking's
+ * captured payment with its capture entry, and every completed booking's settleable entry (the shop's share and the
+ * commission), so that the money audit after a run checks real books.
+ */
+async function postSeededMoney(client: Client): Promise<void> {
+  await client.query('BEGIN');
+  await client.query(`
+    WITH pay AS (
+      INSERT INTO payments (booking_id, provider, key_id, provider_order_id, amount_paise, currency,
+                            provider_payment_id, captured_at)
+      SELECT id, 'razorpay', 'rzp_bench', 'order_' || replace(id::text, '-', ''), amount_paise, 'INR',
+             'pay_' || replace(id::text, '-', ''), now()
+        FROM bookings WHERE payment_method = 'ONLINE' AND payment_status = 'paid'
+      RETURNING id, booking_id, amount_paise),
+    cap AS (
+      INSERT INTO journal_entries (kind, ref_id, shop_id)
+      SELECT 'capture', pay.id, b.shop_id FROM pay JOIN bookings b ON b.id = pay.booking_id
+      RETURNING id, ref_id)
+    INSERT INTO journal_lines (entry_id, line_no, account, shop_id, amount_paise)
+    SELECT cap.id, v.n, v.account, NULL, v.sign * pay.amount_paise
+      FROM cap JOIN pay ON pay.id = cap.ref_id
+     CROSS JOIN (VALUES (1, 'provider_cash', 1), (2, 'customer_funds', -1)) v (n, account, sign)`);
+  await client.query(`
+    WITH e AS (
+      INSERT INTO journal_entries (kind, ref_id, shop_id)
+      SELECT 'booking_settleable', id, shop_id FROM bookings WHERE status = 'completed'
+      RETURNING id, ref_id, shop_id)
+    INSERT INTO journal_lines (entry_id, line_no, account, shop_id, amount_paise)
+    SELECT e.id, v.n, v.account, CASE WHEN v.account = 'shop_unsettled' THEN e.shop_id END, v.amount
+      FROM e JOIN bookings b ON b.id = e.ref_id
+     CROSS JOIN LATERAL (VALUES
+       (1, 'customer_funds', CASE WHEN b.payment_method = 'ONLINE' THEN b.charged_paise ELSE 0 END),
+       (2, 'shop_unsettled', CASE WHEN b.payment_method = 'ONLINE' THEN b.commission_paise - b.charged_paise
+                                  ELSE b.commission_paise END),
+       (3, 'commission_revenue', -b.commission_paise)) v (n, account, amount)
+     WHERE v.amount <> 0`);
+  await client.query('COMMIT');
 }
 
 async function freshCopy(name: string): Promise<string> {
@@ -232,6 +274,14 @@ async function queued(workers: number): Promise<number> {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await verify(client, net);
+    const audit = await auditLedger(async (sql) => (await client.query(sql)).rows);
+    console.log(
+      `  ${workers} worker(s): money audit ${audit.balanced ? 'balanced' : 'NOT BALANCED'}: captured ` +
+        `${audit.capturedPaise} = commission ${audit.commissionPaise} + payable ${audit.payablePaise} - receivable ` +
+        `${audit.receivablePaise} + held ${audit.heldForCustomersPaise}; ${audit.discrepancies.length} discrepancies`,
+    );
+    if (!audit.balanced)
+      throw new Error(`The money audit found: ${JSON.stringify(audit.discrepancies.slice(0, 5))}`);
     return seconds;
   } finally {
     await Promise.all(processes.map((worker) => worker.stop()));

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 
+import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
 
 /** The double-entry ledger: payments, bookings and settlements post to it in their own transactions. */
-@Module({ providers: [LedgerRepository], exports: [LedgerRepository] })
+@Module({ controllers: [LedgerController], providers: [LedgerRepository], exports: [LedgerRepository] })
 export class LedgerModule {}

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { AuthenticatedUser, CurrentUser, Roles } from '../common/decorators/auth.decorators';
+import { ApiIdempotencyKey, IdempotencyKey } from '../common/decorators/idempotency-key.decorator';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
-import { ValidationFailedError } from '../common/errors/domain-error';
+import { DATABASE_UNAVAILABLE } from '../common/openapi/openapi-document';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
 import { PayoutStartedDto } from './dto/payout.dto';
 import {
@@ -16,8 +17,6 @@ import {
 } from './dto/settlement.dto';
 import { ShopBalanceDto } from './dto/shop-balance.dto';
 import { SettlementsService } from './settlements.service';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('settlements')
 @Controller()
@@ -80,20 +79,10 @@ export class SettlementsController {
       'positive, PAYOUT_ACCOUNT_MISSING without a linked account; 503 PAYOUTS_DISABLED when payouts are not ' +
       'configured. The same Idempotency-Key for the same shop returns the payout it made.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Up to 255 printable ASCII characters',
-  })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: PayoutStartedDto })
-  @ApiErrors(400, 401, 403, 404, 409, 503)
-  payShop(
-    @UuidParam('id') id: string,
-    @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<PayoutStartedDto> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationFailedError(['Idempotency-Key must be 1-255 printable ASCII characters']);
-    }
+  @ApiErrors(400, 401, 403, 404, 409, { status: 503, codes: ['PAYOUTS_DISABLED', DATABASE_UNAVAILABLE] })
+  payShop(@UuidParam('id') id: string, @IdempotencyKey() idempotencyKey?: string): Promise<PayoutStartedDto> {
     return this.settlements.payShopNow(id, idempotencyKey);
   }
 }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 
+import { auditLedger } from '../../src/ledger/ledger-audit';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { WebhookEventsService } from '../../src/payments/webhook-events.service';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
@@ -329,6 +330,55 @@ describe('Money on every path (e2e)', () => {
         }).expect(201)
       ).body as Booking;
       expect((await refundNow(unpaid.id, { reason: 'x' }).expect(409)).body.code).toBe('NOTHING_TO_REFUND');
+    });
+  });
+
+  describe('GET /admin/ledger/audit', () => {
+    it('accounts for every captured paise after all of the above, and only admins may ask', async () => {
+      const audit = (await t.http.get('/api/v1/admin/ledger/audit').set(as(admin)).expect(200)).body;
+      expect(audit.discrepancies).toEqual([]);
+      expect(audit.balanced).toBe(true);
+      expect(audit.capturedPaise).toBeGreaterThan(0);
+      expect(audit.refundedPaise).toBeGreaterThan(0);
+      expect(audit.capturedPaise).toBe(
+        audit.refundedPaise +
+          audit.paidOutPaise +
+          audit.commissionPaise +
+          audit.payablePaise -
+          audit.receivablePaise +
+          audit.heldForCustomersPaise,
+      );
+      await t.http.get('/api/v1/admin/ledger/audit').set(as(owner)).expect(403);
+      await t.http.get('/api/v1/admin/ledger/audit').expect(401);
+    });
+
+    it('names what disagrees: a refund the ledger never posted, a booking charged more than its lines say', async () => {
+      const booking = await completedBooking();
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      await runner.query('BEGIN');
+      try {
+        const [payment] = await runner.query('SELECT id FROM payments WHERE booking_id = $1', [booking.id]);
+        const [refund] = await runner.query(
+          `INSERT INTO refunds (payment_id, provider, amount_paise, reason, status, idempotency_key)
+           VALUES ($1, 'razorpay', 700, 'admin', 'processed', 'refund-audit-probe') RETURNING id`,
+          [payment.id],
+        );
+        await runner.query('UPDATE bookings SET charged_paise = charged_paise - 1 WHERE id = $1', [
+          booking.id,
+        ]);
+        const audit = await auditLedger((sql) => runner.query(sql));
+        expect(audit.balanced).toBe(false);
+        const kinds = audit.discrepancies.map((d) => `${d.kind}:${d.id}`);
+        expect(kinds).toContain(`refund:${refund.id}`);
+        expect(kinds).toContain(`booking:${booking.id}`);
+        expect(audit.discrepancies.find((d) => d.kind === 'totals')?.detail).toMatch(
+          /^refunded: the ledger says/,
+        );
+      } finally {
+        await runner.query('ROLLBACK');
+        await runner.release();
+      }
     });
   });
 });

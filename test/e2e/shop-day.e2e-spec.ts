@@ -109,6 +109,13 @@ describe('ShopDay (unit of work, real database)', () => {
     const afterRelease = await dayRow(shop.id, date);
     expect(afterRelease?.version).toBe(2);
     expect(afterRelease?.busy[a].map((entry) => entry.b)).toEqual([second]);
+
+    // These bookings exist only in the read model: leave it as the suites' invariants expect it.
+    await inTransaction(async (manager) => {
+      const day = await shopDays.open(manager, shop.id, date);
+      day.release([second]);
+      await day.save();
+    });
   });
 
   it('rolls back with its transaction: nothing of an aborted change is kept', async () => {

@@ -26,7 +26,8 @@ export class RefundDto {
   @ApiProperty({ format: 'uuid' }) bookingId: string;
   @ApiProperty() amountPaise: number;
   @ApiProperty({ enum: REFUND_REASONS }) reason: RefundReason;
-  @ApiPropertyOptional({ nullable: true, type: String }) note: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 500, description: "The admin's reason" })
+  note: string | null;
   @ApiProperty({ enum: ['requested', 'pending', 'processed', 'failed'] }) status: RefundStatus;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
 
