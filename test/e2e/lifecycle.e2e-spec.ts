@@ -4,11 +4,11 @@ import { renderBooking } from '../../libs/notifications/templates';
 import { MessageContext } from '../../src/notifications/notification';
 import { NotificationsRepository } from '../../src/notifications/notifications.repository';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
-import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
+import { afterItEnds, book, givenBookableShop, slotSequence } from '../support/bookings';
 import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { assertInvariants } from '../support/invariants';
-import { deliver, eventually, StandInClient } from '../support/payments';
+import { deliver, eventually, payAndVerify, StandInClient } from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -39,7 +39,6 @@ describe('Booking lifecycle (e2e)', () => {
   let admin: GivenUser;
   let owner: GivenUser;
   let customer: GivenUser;
-  let slot = 0;
   const as = (user: GivenUser) => ({ Authorization: `Bearer ${user.accessToken}` });
 
   beforeAll(async () => {
@@ -62,15 +61,7 @@ describe('Booking lifecycle (e2e)', () => {
   const givenShopWithPolicy = (policy: Record<string, number>) =>
     givenBookableShop(t.http, owner, admin, { overrides: { cancellationPolicy: policy } });
 
-  /** A fresh 30-minute slot on a day at least 3 days ahead. */
-  const nextSlot = () => {
-    const n = slot++;
-    const start = 60 + 30 * (n % 40);
-    return at(
-      localDate(3 + Math.floor(n / 40)),
-      `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')}`,
-    );
-  };
+  const nextSlot = slotSequence({ firstDay: 3 });
 
   const bookAt = async (shop: GivenShop, paymentMethod: 'ONLINE' | 'PAY_AT_SHOP'): Promise<Booking> =>
     (
@@ -84,18 +75,9 @@ describe('Booking lifecycle (e2e)', () => {
 
   const paidBooking = async (shop: GivenShop): Promise<Booking & { paymentId: string }> => {
     const booking = await bookAt(shop, 'ONLINE');
-    const paid = await razorpay.pay(booking.payment?.orderId as string);
-    const verified = await t.http
-      .post('/api/v1/payments/razorpay/verify')
-      .set(as(customer))
-      .send({
-        razorpay_order_id: paid.orderId,
-        razorpay_payment_id: paid.paymentId,
-        razorpay_signature: paid.signature,
-      })
-      .expect(200);
-    expect(verified.body).toMatchObject({ status: 'upcoming', paymentStatus: 'paid', chargedPaise: 30_000 });
-    return { ...verified.body, paymentId: paid.paymentId };
+    const paid = await payAndVerify(t.http, razorpay, customer, booking);
+    expect(paid.body).toMatchObject({ status: 'upcoming', paymentStatus: 'paid', chargedPaise: 30_000 });
+    return { ...(paid.body as Booking), paymentId: paid.paymentId };
   };
 
   const getBooking = async (id: string): Promise<Booking> =>

@@ -4,11 +4,19 @@ import { auditLedger } from '../../src/ledger/ledger-audit';
 import { PaymentsWorkerModule } from '../../src/payments/payments-worker.module';
 import { WebhookEventsService } from '../../src/payments/webhook-events.service';
 import { SettlementsWorkerModule } from '../../src/settlements/settlements-worker.module';
-import { afterItEnds, at, book, givenBookableShop, localDate } from '../support/bookings';
+import { afterItEnds, book, givenBookableShop, slotSequence } from '../support/bookings';
 import { TestClock } from '../support/clock';
 import { givenAdmin, GivenUser, givenUser } from '../support/factories';
 import { assertInvariants, ledgerBalanced } from '../support/invariants';
-import { deliver, eventually, signWebhook, StandInClient, WEBHOOK_PATH } from '../support/payments';
+import {
+  checkoutResult,
+  deliver,
+  eventually,
+  payAndVerify,
+  signWebhook,
+  StandInClient,
+  WEBHOOK_PATH,
+} from '../support/payments';
 import { GivenShop } from '../support/shops';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -39,7 +47,6 @@ describe('Money on every path (e2e)', () => {
   let owner: GivenUser;
   let customer: GivenUser;
   let shop: GivenShop;
-  let slot = 0;
   const as = (user: GivenUser) => ({ Authorization: `Bearer ${user.accessToken}` });
 
   beforeAll(async () => {
@@ -57,14 +64,7 @@ describe('Money on every path (e2e)', () => {
     await t.close();
   });
 
-  const nextSlot = () => {
-    const n = slot++;
-    const start = 60 + 30 * (n % 40);
-    return at(
-      localDate(4 + Math.floor(n / 40)),
-      `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')}`,
-    );
-  };
+  const nextSlot = slotSequence({ firstDay: 4 });
   const bookOnline = async (): Promise<Booking> =>
     (
       await book(t.http, customer, {
@@ -77,15 +77,10 @@ describe('Money on every path (e2e)', () => {
   const getBooking = async (id: string): Promise<Booking> =>
     (await t.http.get(`/api/v1/bookings/${id}`).set(as(customer)).expect(200)).body;
   const verify = (paid: { orderId: string; paymentId: string; signature: string }) =>
-    t.http.post('/api/v1/payments/razorpay/verify').set(as(customer)).send({
-      razorpay_order_id: paid.orderId,
-      razorpay_payment_id: paid.paymentId,
-      razorpay_signature: paid.signature,
-    });
+    t.http.post('/api/v1/payments/razorpay/verify').set(as(customer)).send(checkoutResult(paid));
   const paidBooking = async () => {
     const booking = await bookOnline();
-    const paid = await razorpay.pay(booking.payment?.orderId as string);
-    await verify(paid).expect(200);
+    const paid = await payAndVerify(t.http, razorpay, customer, booking);
     return { ...(await getBooking(booking.id)), paymentId: paid.paymentId };
   };
   const completedBooking = async () => {

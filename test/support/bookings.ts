@@ -70,3 +70,19 @@ export async function afterItEnds<T>(
     clock.reset();
   }
 }
+
+/**
+ * Hands out a fresh slot for every booking a suite makes, so its tests never compete for one: `step`-minute starts
+ * from 01:00 shop-local, `perDay` a day, from `firstDay` days ahead on.
+ */
+export function slotSequence(options: { firstDay: number; perDay?: number; step?: number }): () => string {
+  const perDay = options.perDay ?? 40;
+  const step = options.step ?? 30;
+  let n = 0;
+  return () => {
+    const i = n++;
+    const start = 60 + step * (i % perDay);
+    const time = `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')}`;
+    return at(localDate(options.firstDay + Math.floor(i / perDay)), time);
+  };
+}

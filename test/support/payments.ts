@@ -179,3 +179,28 @@ export class OwnRazorpayStandIn extends RazorpayStandIn {
     };
   }
 }
+
+/** What Razorpay Checkout's handler posts to the API after a payment. */
+export function checkoutResult(paid: { orderId: string; paymentId: string; signature: string }) {
+  return {
+    razorpay_order_id: paid.orderId,
+    razorpay_payment_id: paid.paymentId,
+    razorpay_signature: paid.signature,
+  };
+}
+
+/** The customer pays the booking's order at the stand-in, and Checkout's handler verifies it with the API. */
+export async function payAndVerify(
+  http: TestAgent,
+  razorpay: StandInClient,
+  customer: { accessToken: string },
+  booking: { payment?: { orderId: string } },
+): Promise<StandInPayment & { body: unknown }> {
+  const paid = await razorpay.pay(booking.payment?.orderId as string);
+  const verified = await http
+    .post('/api/v1/payments/razorpay/verify')
+    .set('Authorization', `Bearer ${customer.accessToken}`)
+    .send(checkoutResult(paid))
+    .expect(200);
+  return { ...paid, body: verified.body };
+}
