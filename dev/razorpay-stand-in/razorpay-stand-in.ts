@@ -357,6 +357,14 @@ export class RazorpayStandIn {
     if (method === 'POST' && resource === 'payments' && id && action === 'capture') {
       return { events: await this.capture(id, body.deliver !== false) };
     }
+    if (method === 'POST' && resource === 'payments' && id && action === 'auto-refund') {
+      // An authorization never captured in time: Razorpay refunds it and reports it `refunded`, never captured.
+      const payment = this.payment(id);
+      if (payment.status !== 'authorized')
+        throw new HttpError(400, 'Only an authorized payment is auto-refunded');
+      payment.status = 'refunded';
+      return payment;
+    }
     if (method === 'POST' && resource === 'payments' && id && action === 'dashboard-refund') {
       // A refund made by a person in Razorpay's dashboard: no API call, no idempotency key of ours.
       return this.newRefund(this.payment(id), { amount: body.amountPaise });

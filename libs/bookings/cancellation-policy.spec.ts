@@ -18,6 +18,7 @@ const policy = (overrides: Partial<CancellationPolicy> = {}) => ({
 });
 const paidOnline = (amountPaise: number, p = policy()): OutcomeInput => ({
   amountPaise,
+  paidOnline: true,
   paidOnlinePaise: amountPaise,
   startsAt,
   policy: p,
@@ -77,7 +78,11 @@ describe('cancellation policy: what a booking costs when it ends', () => {
   });
 
   it('keeps fees only from money paid online: an unpaid booking that ends late or not shown costs nothing', () => {
-    const unpaid = { ...paidOnline(40_000, policy({ lateCancellationFeeBps: 5000 })), paidOnlinePaise: 0 };
+    const unpaid = {
+      ...paidOnline(40_000, policy({ lateCancellationFeeBps: 5000 })),
+      paidOnline: false,
+      paidOnlinePaise: 0,
+    };
     for (const outcome of [
       { kind: 'no_show' },
       { kind: 'cancelled', by: 'customer', at: startsAt - HOUR },
@@ -125,7 +130,14 @@ describe('cancellation policy: what a booking costs when it ends', () => {
         outcomes,
         (amountPaise, online, p, commissionBps, outcome) => {
           const paid = online ? amountPaise : 0;
-          const input = { amountPaise, paidOnlinePaise: paid, startsAt, policy: p, commissionBps };
+          const input = {
+            amountPaise,
+            paidOnline: online,
+            paidOnlinePaise: paid,
+            startsAt,
+            policy: p,
+            commissionBps,
+          };
           const result = moneyOutcome(input, outcome);
           expect(result.chargedPaise).toBeGreaterThanOrEqual(0);
           expect(result.refundPaise).toBeGreaterThanOrEqual(0);
@@ -146,6 +158,22 @@ describe('cancellation policy: what a booking costs when it ends', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('charges nothing for a booking paid online, refunded in full, then completed', () => {
+    const refunded = { ...paidOnline(30_000), paidOnlinePaise: 0 };
+    expect(moneyOutcome(refunded, { kind: 'completed' })).toEqual({
+      chargedPaise: 0,
+      refundPaise: 0,
+      commissionPaise: 0,
+      fee: 'none',
+    });
+    expect(
+      moneyOutcome({ ...paidOnline(30_000), paidOnlinePaise: 20_000 }, { kind: 'completed' }),
+    ).toMatchObject({
+      chargedPaise: 20_000,
+      refundPaise: 0,
+    });
   });
 
   it('refuses amounts that are not whole paise and paid amounts above the price', () => {

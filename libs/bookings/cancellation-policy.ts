@@ -45,6 +45,8 @@ export interface MoneyOutcome {
 
 export interface OutcomeInput {
   amountPaise: number;
+  /** Paid online (captured), even if refunded since; false for pay-at-shop and an unpaid hold. */
+  paidOnline: boolean;
   /** What the customer paid online, was captured and not refunded yet (0 for pay-at-shop or an unpaid hold). */
   paidOnlinePaise: number;
   startsAt: number;
@@ -67,6 +69,8 @@ export function moneyOutcome(input: OutcomeInput, outcome: BookingOutcome): Mone
   if (input.paidOnlinePaise < 0 || input.paidOnlinePaise > input.amountPaise) {
     throw new RangeError('paidOnlinePaise must be between 0 and the amount');
   }
+  if (!input.paidOnline && input.paidOnlinePaise > 0)
+    throw new RangeError('paidOnlinePaise of an unpaid booking');
   const paid = input.paidOnlinePaise;
   const keep = (chargedPaise: number, fee: MoneyOutcome['fee']): MoneyOutcome => ({
     chargedPaise,
@@ -78,8 +82,9 @@ export function moneyOutcome(input: OutcomeInput, outcome: BookingOutcome): Mone
 
   switch (outcome.kind) {
     case 'completed':
-      // Paid online: what was paid and not refunded before (a goodwill refund lowers it); else the shop's price.
-      return keep(paid > 0 ? paid : input.amountPaise, 'none');
+      // Paid online: what was paid and not refunded before (a goodwill refund lowers it, to nothing if it gave
+      // everything back); at the shop: the shop's price.
+      return keep(input.paidOnline ? paid : input.amountPaise, 'none');
     case 'expired':
       return keep(0, 'none');
     case 'no_show':

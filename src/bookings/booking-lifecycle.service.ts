@@ -87,13 +87,12 @@ export class BookingLifecycleService {
         if (!result.allowed) throw refusalError(result, booking, action, actor);
 
         // What the platform holds of the customer's money: captured, less what was refunded already.
-        const paidOnlinePaise =
-          booking.paymentMethod === 'ONLINE' && booking.paymentStatus !== 'unpaid'
-            ? booking.amountPaise - booking.refundedPaise
-            : 0;
+        const paidOnline = booking.paymentMethod === 'ONLINE' && booking.paymentStatus !== 'unpaid';
+        const paidOnlinePaise = paidOnline ? booking.amountPaise - booking.refundedPaise : 0;
         const money = moneyOutcome(
           {
             amountPaise: booking.amountPaise,
+            paidOnline,
             paidOnlinePaise,
             startsAt: booking.startsAt.getTime(),
             policy: booking.policy,

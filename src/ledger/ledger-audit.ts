@@ -65,8 +65,9 @@ const DISCREPANCIES_SQL = `
            b.refunded_paise, coalesce(br.refunded, 0) AS refunded, s.n IS NOT NULL AS charge_posted,
            -(coalesce(s.shop, 0) + coalesce(br.shop, 0)) AS ledger_shop,
            -(coalesce(s.commission, 0) + coalesce(br.commission, 0)) AS ledger_commission,
-           coalesce(br.asked, 0) AS asked, br.captured
+           coalesce(br.asked, 0) AS asked, p.amount_paise AS captured
       FROM bookings b
+      LEFT JOIN payments p ON p.booking_id = b.id AND p.captured_at IS NOT NULL
       LEFT JOIN (SELECT * FROM posted WHERE kind = 'booking_settleable') s ON s.ref_id = b.id
       LEFT JOIN booking_refunds br ON br.booking_id = b.id)
   SELECT 'capture' AS kind, id::text,
@@ -94,8 +95,10 @@ const DISCREPANCIES_SQL = `
       OR (charge_posted AND ledger_shop <> CASE WHEN payment_method = 'ONLINE' AND payment_status <> 'unpaid'
                                                THEN charged_paise - commission_paise ELSE -commission_paise END)
       OR (NOT charge_posted AND (ledger_shop <> 0 OR ledger_commission <> 0))
-      OR (NOT charge_posted AND (status = 'completed'
-                                 OR (status IN ('no_show', 'cancelled') AND charged_paise > 0)))
+      OR (NOT charge_posted AND (charged_paise > 0 OR commission_paise > 0)
+          AND (status = 'completed' OR (status IN ('no_show', 'cancelled') AND charged_paise > 0)))
+      -- Charged and refunded together never exceed what was captured.
+      OR (captured IS NOT NULL AND status <> 'pending_payment' AND charged_paise + refunded_paise > captured)
   UNION ALL
   SELECT 'payout', coalesce(o.id, e.ref_id)::text,
          format('payout %s, %s payout entries, %s reversals', coalesce(o.status, 'unknown'),

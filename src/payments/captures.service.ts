@@ -79,6 +79,7 @@ export class CapturesService {
     const reported = await this.reportedPayment(dto.razorpay_payment_id);
     const captured =
       reported?.orderId === payment.providerOrderId &&
+      reported.captured &&
       (reported.status === 'captured' || reported.status === 'refunded');
     if (!reported || !captured) {
       this.logger.log({
@@ -95,6 +96,7 @@ export class CapturesService {
     );
     if (decision.kind === 'refund') throw new PaymentTooLateError(decision.reason);
     if (decision.kind === 'review') throw new PaymentNeedsReviewError();
+    // Applied already (by the webhook) is answered with the booking as it is: confirmed, or being refunded.
     return { confirmed: true, booking: BookingDto.from(await this.bookings.getById(payment.bookingId)) };
   }
 

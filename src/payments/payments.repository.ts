@@ -64,14 +64,20 @@ async function withBookings(
   payments: PaymentRow[],
 ): Promise<Payment[]> {
   if (payments.length === 0) return [];
-  const ids = payments.map((payment) => payment.booking_id);
-  const localDates = [...new Set((await localDatesOf(manager, ids)).values())];
-  const bookings: BookingFacts[] = await manager.query(
-    `SELECT id, customer_id, shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date, status AS booking_status
-         FROM bookings WHERE id = ANY($1::uuid[]) AND local_date = ANY($2::date[])`,
-    [ids, localDates],
-  );
-  const byId = new Map(bookings.map((booking) => [booking.id, booking]));
+  const ids = [...new Set(payments.map((payment) => payment.booking_id))];
+  const byId = new Map<string, BookingFacts>();
+  // Outside a transaction the directory and the partition are read in two snapshots: a reschedule committing in
+  // between moves a booking to another date, and it is looked up again there.
+  for (let attempt = 0; attempt < 5 && byId.size < ids.length; attempt++) {
+    const missing = ids.filter((id) => !byId.has(id));
+    const localDates = [...new Set((await localDatesOf(manager, missing)).values())];
+    const bookings: BookingFacts[] = await manager.query(
+      `SELECT id, customer_id, shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date, status AS booking_status
+           FROM bookings WHERE id = ANY($1::uuid[]) AND local_date = ANY($2::date[])`,
+      [missing, localDates],
+    );
+    for (const booking of bookings) byId.set(booking.id, booking);
+  }
   return payments.map((payment) => toPayment(payment, byId.get(payment.booking_id) as BookingFacts));
 }
 

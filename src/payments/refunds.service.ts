@@ -133,7 +133,8 @@ export class RefundsService {
         { attempts: REFUND_ATTEMPTS },
       );
     } catch (error) {
-      if (error instanceof IdempotencyKeyTakenError && requestKey) {
+      // A retry racing its first attempt sees the first one's refund (nothing left, or the key taken): the same.
+      if (requestKey) {
         const replay = await this.replayAdminRefund(admin.id, requestKey, bookingId, dto);
         if (replay) return replay;
       }

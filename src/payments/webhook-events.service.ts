@@ -109,17 +109,10 @@ export class WebhookEventsService {
           status: event.kind === 'refund_processed' ? 'processed' : 'failed',
           amountPaise: event.amountPaise,
         });
+        // One of ours is still being sent, and this may be it: never given up on (a refund made in the dashboard
+        // meanwhile must still be applied); the event stays unprocessed and is tried again until it can be told.
         if (applied === 'not_yet') {
-          if (attempts < EVENT_ATTEMPTS_BEFORE_REVIEW) {
-            throw new EventNotYetApplicableError(
-              `A refund of payment ${event.paymentId} is still being sent`,
-            );
-          }
-          await this.reviews.record('refund_unmatched', {
-            paymentId: event.paymentId,
-            detail: { refundId: event.refundId },
-          });
-          return 'refund_unmatched';
+          throw new EventNotYetApplicableError(`A refund of payment ${event.paymentId} is still being sent`);
         }
         return event.kind;
       }

@@ -133,9 +133,48 @@ describe('Money on every path (e2e)', () => {
       // Verify again now: captured, so 200 with the confirmed booking, nothing applied twice.
       expect((await verify(authorized).expect(200)).body.status).toBe('upcoming');
     });
+    it('never confirms a payment Razorpay refunded without capturing it (status refunded, captured false)', async () => {
+      const booking = await bookOnline();
+      const authorized = await razorpay.authorize(booking.payment?.orderId as string);
+      await razorpay.autoRefund(authorized.paymentId);
+      const answer = await verify(authorized).expect(202);
+      expect(answer.body).toMatchObject({ status: 'pending_payment', paymentStatus: 'unpaid' });
+    });
   });
 
   describe('refunds of any amount, from anywhere', () => {
+    it('charges nothing for a booking refunded in full while upcoming, then completed', async () => {
+      const booking = await paidBooking();
+      const refund = await refundNow(booking.id, { reason: 'Stylist ill, kept the appointment free' }).expect(
+        202,
+      );
+      expect(refund.body.amountPaise).toBe(30_000);
+      const atProvider = await eventually(
+        () => razorpay.payment(booking.paymentId),
+        (payment) => payment.refunds.length === 1,
+      );
+      await eventually(
+        async () => (await refundsOf(booking.id))[0],
+        (row) => row?.provider_refund_id === atProvider.refunds[0].id,
+      );
+      await deliver(t.http, await razorpay.settleRefund(atProvider.refunds[0].id)).expect(200);
+      await eventually(
+        () => getBooking(booking.id),
+        (current) => current.paymentStatus === 'refunded',
+      );
+      const completed = await afterItEnds(t, clock, booking.id, () =>
+        t.http.post(`/api/v1/bookings/${booking.id}/complete`).set(as(owner)).expect(200),
+      );
+      expect(completed.body).toMatchObject({
+        status: 'completed',
+        paymentStatus: 'refunded',
+        chargedPaise: 0,
+        commissionPaise: 0,
+        refundedPaise: 30_000,
+      });
+      const audit = (await t.http.get('/api/v1/admin/ledger/audit').set(as(admin)).expect(200)).body;
+      expect(audit.discrepancies).toEqual([]);
+    });
     it('applies a partial refund made in the dashboard before settlement with its real amount', async () => {
       const booking = await completedBooking();
       const before = await balance();

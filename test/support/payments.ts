@@ -35,6 +35,11 @@ export class StandInClient {
     return result.events[0];
   }
 
+  /** Razorpay refunds an authorization that was never captured: `refunded`, with `captured: false`. */
+  autoRefund(paymentId: string): Promise<{ status: string; captured: boolean }> {
+    return this.post(`/_stand-in/payments/${paymentId}/auto-refund`, {});
+  }
+
   /** A refund made in Razorpay's dashboard (pending until settled). */
   dashboardRefund(paymentId: string, amountPaise: number): Promise<{ id: string; amount: number }> {
     return this.post(`/_stand-in/payments/${paymentId}/dashboard-refund`, { amountPaise });

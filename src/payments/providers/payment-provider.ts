@@ -16,6 +16,11 @@ export interface ProviderPayment {
   paymentId: string;
   orderId: string;
   status: ProviderPaymentStatus;
+  /**
+   * Whether the money was ever captured: an authorized payment that was never captured is refunded by the provider
+   * and reported `refunded` too, so the status alone does not say.
+   */
+  captured: boolean;
   amountPaise: number;
   currency: string;
 }

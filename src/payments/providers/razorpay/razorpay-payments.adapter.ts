@@ -36,6 +36,7 @@ const toPayment = (payment: RazorpayPayment): ProviderPayment => ({
   paymentId: payment.id,
   orderId: payment.order_id ?? '',
   status: payment.status,
+  captured: payment.captured ?? payment.status === 'captured',
   amountPaise: payment.amount,
   currency: payment.currency,
 });

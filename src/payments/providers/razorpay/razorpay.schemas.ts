@@ -15,6 +15,7 @@ export type RazorpayPayment = {
   id: string;
   order_id: string | null;
   status: ProviderPaymentStatus;
+  captured?: boolean;
   amount: number;
   currency: string;
 };
@@ -38,6 +39,8 @@ export const paymentSchema = Joi.object({
   id: id('pay').required(),
   order_id: id('order').allow(null).required(),
   status: Joi.string().valid('created', 'authorized', 'captured', 'refunded', 'failed').required(),
+  // Razorpay always sends it; a payment auto-refunded after authorization says `refunded` with captured false.
+  captured: Joi.boolean(),
   amount: paise.required(),
   currency: Joi.string().length(3).required(),
 }).unknown(true);
