@@ -1,5 +1,6 @@
 /**
- * npm run bench:load [-- --duration 60 --connections 50 --shops 2000 --customers 200 --ceiling-duration 20]
+ * npm run bench:load [-- --duration 60 --connections 50 --shops 2000 --customers 200 --ceiling-duration 20
+ *                       --reschedule-share 0.04 --cancel-share 0.03]
  *
  * A realistic mix against the built API and worker, with a local Razorpay stand-in playing Razorpay: customers
  * search nearby shops, look at slots and book (ONLINE or PAY_AT_SHOP, with an Idempotency-Key, a few retried, all on
@@ -63,8 +64,8 @@ const SLOT_DAYS = [1, 2, 3, 4, 5, 6, 7];
 const SEARCH_SHARE = 0.45;
 const SLOTS_SHARE = 0.35;
 /** Customers move a booking they made to another time, or cancel it (often late: a fee is kept). */
-const RESCHEDULE_SHARE = 0.04;
-const CANCEL_SHARE = 0.03; // the other 13 % book
+const RESCHEDULE_SHARE = argument('reschedule-share', 0.04);
+const CANCEL_SHARE = argument('cancel-share', 0.03); // the rest of the 20 % book
 const ONLINE_SHARE = 0.5;
 /** Of bookings: a retry of one that succeeded, same key and body (a client that lost the answer). */
 const RETRY_SHARE = 0.05;
