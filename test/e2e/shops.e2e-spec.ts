@@ -276,13 +276,20 @@ describe('Shops, services and staff (e2e)', () => {
         name: 'Beard trim',
         durationMinutes: 20,
         pricePaise: 19_900,
+        bufferMinutes: 0,
       });
       const staff = await t.http
         .post(`/api/v1/shops/${shop.id}/staff`)
         .set(as(owner))
         .send({ name: 'Ravi' })
         .expect(201);
-      expect(staff.body).toEqual({ id: expect.any(String), shopId: shop.id, name: 'Ravi' });
+      expect(staff.body).toEqual({
+        id: expect.any(String),
+        shopId: shop.id,
+        name: 'Ravi',
+        workingHours: null,
+        serviceIds: null,
+      });
 
       const services = await t.http.get(`/api/v1/shops/${shop.id}/services`).expect(200);
       expect(services.body).toEqual({ items: [service.body], nextCursor: null });
