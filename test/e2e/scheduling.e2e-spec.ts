@@ -559,6 +559,47 @@ describe('Scheduling: staff hours and skills, time off, date overrides, buffers 
     });
   });
 
+  describe('PATCH /shops/:id/services/:serviceId', () => {
+    it('edits a service; a new length or buffer is refused while it has live bookings, then slots follow', async () => {
+      const shop = await givenBookableShop(t.http, owner, admin);
+      const path = `/api/v1/shops/${shop.id}/services/${shop.services[0].id}`;
+      const renamed = await t.http
+        .patch(path)
+        .set(as(owner))
+        .send({ name: 'Fade', pricePaise: 45_000 })
+        .expect(200);
+      expect(renamed.body).toMatchObject({
+        name: 'Fade',
+        pricePaise: 45_000,
+        durationMinutes: 30,
+        bufferMinutes: 0,
+      });
+      const booking = (await bookAt(shop, '10:00').expect(201)).body;
+      const refused = await t.http.patch(path).set(as(owner)).send({ bufferMinutes: 15 });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'SCHEDULE_CONFLICTS', details: [conflictOf(booking)] });
+      await t.http.patch(path).set(as(owner)).send({ durationMinutes: 45 }).expect(409);
+      await t.http.post(`/api/v1/bookings/${booking.id}/cancel`).set(as(owner)).send({}).expect(200);
+      await t.http.patch(path).set(as(owner)).send({ durationMinutes: 45, bufferMinutes: 15 }).expect(200);
+      const first = (await slots(shop)).find((slot) => slot.startsAt === at(date, '10:00'));
+      expect(first?.endsAt).toBe(at(date, '10:45'));
+      const moved = (await bookAt(shop, '10:00').expect(201)).body;
+      expect(moved.endsAt).toBe(at(date, '10:45'));
+      expect(await starts(shop)).not.toContain('10:45');
+      expect(await starts(shop)).toContain('11:00');
+
+      await t.http.patch(path).set(as(otherOwner)).send({ name: 'X' }).expect(403);
+      await t.http.patch(path).set(as(owner)).send({ bufferMinutes: 121 }).expect(400);
+      await t.http.patch(path).set(as(owner)).send({ durationMinutes: null }).expect(400);
+      const other = await givenBookableShop(t.http, owner, admin);
+      await t.http
+        .patch(`/api/v1/shops/${shop.id}/services/${other.services[0].id}`)
+        .set(as(owner))
+        .send({ name: 'X' })
+        .expect(404);
+    });
+  });
+
   describe('PATCH /shops/:id: opening hours and time zone', () => {
     it('refuses hours or a time zone that would strand a live booking, with the bookings in details', async () => {
       const shop = await givenBookableShop(t.http, owner, admin);

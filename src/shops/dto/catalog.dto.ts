@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 
 import { TextField } from '../../common/validation/fields';
@@ -42,6 +42,12 @@ export class CreateServiceDto {
   @Max(120)
   bufferMinutes?: number;
 }
+
+/**
+ * Any field of the POST body, none null. Live bookings keep the length they were booked with, so a new
+ * `durationMinutes` or `bufferMinutes` is refused (409 SCHEDULE_CONFLICTS) while the service has live bookings.
+ */
+export class UpdateServiceDto extends PartialType(CreateServiceDto, { skipNullProperties: false }) {}
 
 export class ServiceDto {
   @ApiProperty({ format: 'uuid' })
