@@ -111,9 +111,10 @@ export class CatalogService {
     viewer: AuthenticatedUser | undefined,
     query: PageQueryDto,
   ): Promise<Page<StaffDto>> {
-    await this.shops.findVisible(shopId, viewer);
+    const shop = await this.shops.findVisible(shopId, viewer);
     const after = query.cursor ? decodeCursor(query.cursor, isCreatedAtKey) : undefined;
     const rows = await this.catalog.listStaff(shopId, query.limit + 1, after);
-    return toKeyedPage(rows, query.limit, StaffDto.from);
+    const manages = viewer?.role === 'admin' || viewer?.id === shop.ownerId;
+    return toKeyedPage(rows, query.limit, manages ? StaffDto.from : StaffDto.forPublic);
   }
 }

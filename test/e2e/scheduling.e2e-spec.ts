@@ -82,6 +82,11 @@ describe('Scheduling: staff hours and skills, time off, date overrides, buffers 
       // A 30-minute service in a 10:00-12:00 shift on a 15-minute grid.
       expect(await starts(shop)).toEqual(['10:00', '10:15', '10:30', '10:45', '11:00', '11:15', '11:30']);
       await bookAt(shop, '09:00').expect(409);
+      // Customers see them only as slots.
+      const seen = await t.http.get(`/api/v1/shops/${shop.id}/staff`).set(as(customer)).expect(200);
+      expect(seen.body.items[0]).not.toHaveProperty('workingHours');
+      const own = await t.http.get(`/api/v1/shops/${shop.id}/staff`).set(as(owner)).expect(200);
+      expect(own.body.items[0].workingHours).toEqual(hours);
       await t.http.put(staffPath(shop, 'hours')).set(as(owner)).send({ workingHours: null }).expect(200);
       expect(await starts(shop)).toContain('08:00');
     });

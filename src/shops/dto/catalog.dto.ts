@@ -89,13 +89,14 @@ export class StaffDto {
   @ApiProperty({ maxLength: 100 })
   name: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     type: [OpeningIntervalDto],
     nullable: true,
     maxItems: MAX_OPENING_INTERVALS,
-    description: "Own weekly hours; null = the shop's",
+    description:
+      "Own weekly hours; null = the shop's. Shown to the shop's owner and admins only: customers see them as slots",
   })
-  workingHours: OpeningIntervalDto[] | null;
+  workingHours?: OpeningIntervalDto[] | null;
 
   @ApiProperty({
     type: [String],
@@ -115,5 +116,11 @@ export class StaffDto {
       workingHours: staff.workingHours ?? null,
       serviceIds: staff.serviceIds ?? null,
     };
+  }
+
+  /** What anyone may see: who performs what, not when they work (that shows as slots). */
+  static forPublic(staff: StaffMember): StaffDto {
+    const { workingHours: _hours, ...visible } = StaffDto.from(staff);
+    return visible;
   }
 }
