@@ -6,6 +6,10 @@
  * way from the bookings table (with the legacy's missing index, and with today's index for reference). Then booking
  * creation over HTTP with 20 concurrent clients over many free slots, and a contention run on 3 slots that ends by
  * proving there is no overlap. The last line is `ratio: <legacy median / cached median>`.
+ *
+ * Beside the plain busy shop, a scheduled one as busy (8 staff in two shifts, time off on several days, a date
+ * override, a 10-minute buffer after each service): its cached and uncached figures are printed in the same table,
+ * to compare with the plain shop's in the same run.
  */
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import autocannon from 'autocannon';
@@ -36,6 +40,8 @@ const HOURS = JSON.stringify(
 interface Fixture {
   busyShopId: string;
   busyServiceId: string;
+  scheduledShopId: string;
+  scheduledServiceId: string;
   customerIds: string[];
   otherShops: Array<{ id: string; serviceId: string }>;
   contentionShop: { id: string; serviceId: string };
@@ -108,10 +114,12 @@ async function seed(ds: DataSource): Promise<Fixture> {
     );
     await ds.query('ANALYZE');
   }
+  await seedScheduled(ds);
   const shops: Array<{ id: string; name: string; service_id: string }> = await ds.query(
     `SELECT s.id, s.name, sv.id AS service_id FROM shops s JOIN services sv ON sv.shop_id = s.id`,
   );
   const busy = shops.find((shop) => shop.name === 'Busy bench shop')!;
+  const scheduled = shops.find((shop) => shop.name === 'Scheduled bench shop')!;
   const contention = shops.find((shop) => shop.name === 'Contention bench shop')!;
   const customers: Array<{ id: string }> = await ds.query(`SELECT id FROM users WHERE role = 'customer'`);
   const count = await ds.query('SELECT count(*) AS n FROM bookings');
@@ -119,12 +127,104 @@ async function seed(ds: DataSource): Promise<Fixture> {
   return {
     busyShopId: busy.id,
     busyServiceId: busy.service_id,
+    scheduledShopId: scheduled.id,
+    scheduledServiceId: scheduled.service_id,
     customerIds: customers.map((c) => c.id),
     otherShops: shops
       .filter((shop) => shop.name.startsWith('Bench shop'))
       .map((shop) => ({ id: shop.id, serviceId: shop.service_id })),
     contentionShop: { id: contention.id, serviceId: contention.service_id },
   };
+}
+
+/**
+ * A shop as busy as the plain one, with everything scheduling adds: 8 staff in two shifts (09:00-15:00 and
+ * 14:00-21:00), a 10-minute buffer after its 30-minute service, bookings every 40 minutes (~70 % taken) inside each
+ * shift, two staff members off for days 2-4 and one off 12:00-13:00 every day, and special hours on day 5.
+ */
+async function seedScheduled(ds: DataSource): Promise<void> {
+  if ((await ds.query(`SELECT id FROM shops WHERE name = 'Scheduled bench shop'`)).length > 0) return;
+  console.log('Seeding the scheduled bench shop...');
+  const [owner] = await ds.query(`SELECT id FROM users WHERE role = 'shop_owner' LIMIT 1`);
+  const [customer] = await ds.query(`SELECT id FROM users WHERE role = 'customer' LIMIT 1`);
+  const shop = await createShop(ds, owner.id, 'Scheduled bench shop', 8);
+  await ds.query('UPDATE services SET buffer_minutes = 10 WHERE id = $1', [shop.serviceId]);
+  const shift = (opens: string, closes: string) =>
+    JSON.stringify([1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens, closes })));
+  await ds.query(
+    `UPDATE staff SET working_hours = CASE WHEN s.n % 2 = 0 THEN $2::jsonb ELSE $3::jsonb END
+       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM staff WHERE shop_id = $1) s
+      WHERE staff.id = s.id`,
+    [shop.id, shift('09:00', '15:00'), shift('14:00', '21:00')],
+  );
+  await ds.query(
+    `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, blocked_until, local_date,
+                           status, payment_method, amount_paise, commission_bps, commission_paise)
+     SELECT $1, $2, $3, st.id, t.starts_at, t.starts_at + interval '30 minutes', t.starts_at + interval '40 minutes',
+            (t.starts_at AT TIME ZONE $4)::date,
+            CASE WHEN t.starts_at < now() THEN 'completed' ELSE 'upcoming' END, 'PAY_AT_SHOP', 30000, 1000, 3000
+       FROM staff st
+      CROSS JOIN LATERAL (
+        SELECT (date_trunc('day', now() AT TIME ZONE $4) + d * interval '1 day'
+                + (st.working_hours -> 0 ->> 'opens')::time + h * interval '40 minutes') AT TIME ZONE $4 AS starts_at
+          FROM generate_series(-15, 15) d, generate_series(0, 8) h
+      ) t
+      WHERE st.shop_id = $2 AND random() < 0.7
+        AND NOT ((t.starts_at AT TIME ZONE $4)::time >= '12:00' AND (t.starts_at AT TIME ZONE $4)::time < '13:00')`,
+    [customer.id, shop.id, shop.serviceId, ZONE],
+  );
+  const staff: Array<{ id: string }> = await ds.query('SELECT id FROM staff WHERE shop_id = $1 ORDER BY id', [
+    shop.id,
+  ]);
+  const day = (d: number, time: string) =>
+    DateTime.now()
+      .setZone(ZONE)
+      .startOf('day')
+      .plus({ days: d })
+      .set({ hour: Number(time.slice(0, 2)) })
+      .toJSDate();
+  for (const member of staff.slice(0, 2)) {
+    // Days 2-4 off: their bookings then are cancelled first, as an owner would.
+    await ds.query(
+      `UPDATE bookings SET status = 'cancelled' WHERE staff_id = $1 AND starts_at < $3 AND blocked_until > $2`,
+      [member.id, day(2, '00'), day(5, '00')],
+    );
+    await ds.query(
+      'INSERT INTO staff_time_off (staff_id, shop_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)',
+      [member.id, shop.id, day(2, '00'), day(5, '00')],
+    );
+  }
+  for (let d = -15; d <= 15; d++) {
+    await ds.query(
+      'INSERT INTO staff_time_off (staff_id, shop_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)',
+      [staff[2].id, shop.id, day(d, '12'), day(d, '13')],
+    );
+  }
+  await ds.query(`INSERT INTO shop_date_overrides (shop_id, local_date, opening_hours) VALUES ($1, $2, $3)`, [
+    shop.id,
+    DateTime.now().setZone(ZONE).plus({ days: 5 }).toISODate(),
+    JSON.stringify([{ opens: '10:00', closes: '18:00' }]),
+  ]);
+  await ds.query(
+    `UPDATE bookings SET status = 'cancelled'
+      WHERE shop_id = $1 AND local_date = $2
+        AND ((starts_at AT TIME ZONE $3)::time < '10:00' OR (blocked_until AT TIME ZONE $3)::time > '18:00')`,
+    [shop.id, DateTime.now().setZone(ZONE).plus({ days: 5 }).toISODate(), ZONE],
+  );
+  // The read model holds blocked ranges: the service plus its buffer.
+  await ds.query(
+    `INSERT INTO availability_days (shop_id, local_date, version, busy)
+     SELECT shop_id, local_date, 1, jsonb_object_agg(staff_id, entries)
+       FROM (SELECT shop_id, local_date, staff_id,
+                    jsonb_agg(jsonb_build_object('b', id, 's', (extract(epoch FROM starts_at) * 1000)::bigint,
+                                                 'e', (extract(epoch FROM blocked_until) * 1000)::bigint)
+                              ORDER BY starts_at) AS entries
+               FROM bookings WHERE shop_id = $1 AND status IN ('pending_payment', 'upcoming')
+              GROUP BY shop_id, local_date, staff_id) per_staff
+      GROUP BY shop_id, local_date`,
+    [shop.id],
+  );
+  await ds.query('ANALYZE');
 }
 
 /** The legacy way: the day's bookings straight from the bookings table, then the same engine. */
@@ -184,7 +284,8 @@ function row(approach: string, samples: number[]) {
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = await benchDatabase('hairone_bench_slots');
+  // BENCH_SLOTS_DATABASE: another database, e.g. to keep a branch's schema away from the shared bench one.
+  const databaseUrl = await benchDatabase(process.env.BENCH_SLOTS_DATABASE ?? 'hairone_bench_slots');
   const env = benchEnv(databaseUrl);
   const config = buildAppConfig(env);
   await runMigrations(config);
@@ -203,16 +304,23 @@ async function main(): Promise<void> {
       .plus({ days: i + 1 })
       .toISODate()!,
   );
-  const keyOf = async (date: string) => {
-    const v = await availability.versions(fixture.busyShopId, date);
-    return `${config.redis.keyPrefix}slots:${fixture.busyShopId}:${date}:${fixture.busyServiceId}:c${v!.config}:d${v!.day}`;
+  const keyOf = async (date: string, shopId = fixture.busyShopId, serviceId = fixture.busyServiceId) => {
+    const v = await availability.versions(shopId, date);
+    return `${config.redis.keyPrefix}slots:${shopId}:${date}:${serviceId}:c${v!.config}:d${v!.day}`;
   };
-  for (const date of days)
+  const scheduledKey = (date: string) => keyOf(date, fixture.scheduledShopId, fixture.scheduledServiceId);
+  for (const date of days) {
     await cache.set(
       await keyOf(date),
       await slots.slots(fixture.busyShopId, date, fixture.busyServiceId),
       600_000,
     );
+    await cache.set(
+      await scheduledKey(date),
+      await slots.slots(fixture.scheduledShopId, date, fixture.scheduledServiceId),
+      600_000,
+    );
+  }
 
   // Sanity: the read model and the bookings table agree.
   const agreeDate = days[3];
@@ -224,12 +332,18 @@ async function main(): Promise<void> {
 
   const cached: number[] = [];
   const readModel: number[] = [];
+  const scheduledCached: number[] = [];
+  const scheduledReadModel: number[] = [];
   const legacy: number[] = [];
   const legacyIndexed: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const date = days[i % days.length];
     cached.push((await timed(async () => cache.get(await keyOf(date))))[0]);
     readModel.push((await timed(() => slots.slots(fixture.busyShopId, date, fixture.busyServiceId)))[0]);
+    scheduledCached.push((await timed(async () => cache.get(await scheduledKey(date))))[0]);
+    scheduledReadModel.push(
+      (await timed(() => slots.slots(fixture.scheduledShopId, date, fixture.scheduledServiceId)))[0],
+    );
     if (i < LEGACY_SAMPLES) {
       legacy.push(
         (
@@ -327,7 +441,8 @@ async function main(): Promise<void> {
   const check = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
   const [{ n: overlapsFound }] = await check.query(
     `SELECT count(*) AS n FROM bookings a JOIN bookings b
-       ON a.staff_id = b.staff_id AND a.id < b.id AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+       ON a.staff_id = b.staff_id AND a.id < b.id
+      AND tstzrange(a.starts_at, a.blocked_until) && tstzrange(b.starts_at, b.blocked_until)
       WHERE a.status IN ('pending_payment', 'upcoming') AND b.status IN ('pending_payment', 'upcoming')`,
   );
   const [{ n: contentionBooked }] = await check.query(
@@ -340,6 +455,8 @@ async function main(): Promise<void> {
   printTable([
     row('cache hit (versions + Redis)', cached),
     row('read model, no cache', readModel),
+    row('scheduled shop: cache hit', scheduledCached),
+    row('scheduled shop: read model, no cache', scheduledReadModel),
     row('legacy: bookings table, no index', legacy),
     row('bookings table with index', legacyIndexed),
   ]);
@@ -369,6 +486,10 @@ async function main(): Promise<void> {
     },
   ]);
   if (Number(overlapsFound) !== 0) throw new Error('Overlapping bookings found');
+  console.log(
+    `scheduled / plain shop, medians: cached ${(median(scheduledCached) / median(cached)).toFixed(2)}x, ` +
+      `no cache ${(median(scheduledReadModel) / median(readModel)).toFixed(2)}x`,
+  );
   console.log(`ratio: ${(median(legacy) / median(cached)).toFixed(1)}`);
 }
 

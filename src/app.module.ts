@@ -16,6 +16,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueDashboardModule } from './queues/dashboard/queue-dashboard.module';
 import { RedisModule } from './redis/redis.module';
+import { SchedulingModule } from './scheduling/scheduling.module';
 import { SettlementsModule } from './settlements/settlements.module';
 import { ShopsModule } from './shops/shops.module';
 import { UsersModule } from './users/users.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ShopsModule,
         AvailabilityModule,
         BookingsModule,
+        SchedulingModule,
         PaymentsModule,
         SettlementsModule,
         NotificationsModule,

@@ -4,8 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { BusyMap } from '../../libs/slots/busy-map';
+import { DayInterval, StaffRules } from '../../libs/slots/slot-engine';
 import { DatabaseReader } from '../database/replicas/database-reader';
+import { STAFF_RULES_SQL, StaffRow, toStaffRules } from '../scheduling/schedule-rules.repository';
 import { ShopStatus } from '../shops/shop-status';
+
+const DAY_MS = 86_400_000;
 
 export interface SlotInputs {
   shopStatus: ShopStatus;
@@ -13,7 +17,12 @@ export interface SlotInputs {
   openingHours: OpeningInterval[];
   slotIntervalMinutes: number;
   durationMinutes: number;
+  bufferMinutes: number;
   staffIds: string[];
+  /** Each staff member's hours, skills and time off near the day, in the shop's staff order. */
+  staff: StaffRules[];
+  /** The date's override of the shop's hours, if it has one. */
+  dateOverride: DayInterval[] | null;
   busy: BusyMap;
   /** The versions of what was read. */
   versions: SlotVersions;
@@ -91,23 +100,28 @@ export class AvailabilityRepository {
   ): Promise<SlotInputs | null> {
     const rows = (await query(
       `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, sv.duration_minutes, a.busy,
-              s.config_version, a.version AS day_version,
-              ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
+              sv.buffer_minutes, s.config_version, a.version AS day_version,
+              (SELECT o.opening_hours FROM shop_date_overrides o
+                WHERE o.shop_id = s.id AND o.local_date = $3) AS date_override,
+              (${STAFF_RULES_SQL('s.id', '$4', '$5')}) AS staff
          FROM shops s
          JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
          LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $3
         WHERE s.id = $1`,
-      [shopId, serviceId, date],
+      // Time off read from a day before the date (UTC) to two after: every zone's day lies within.
+      [shopId, serviceId, date, (Date.parse(date) || 0) - DAY_MS, (Date.parse(date) || 0) + 2 * DAY_MS],
     )) as Array<{
       status: ShopStatus;
       timezone: string;
       opening_hours: OpeningInterval[];
       slot_interval_minutes: number;
       duration_minutes: number;
+      buffer_minutes: number;
       busy: BusyMap | null;
       config_version: number;
       day_version: string | null;
-      staff_ids: string[];
+      date_override: DayInterval[] | null;
+      staff: StaffRow[];
     }>;
     if (!rows[0]) return null;
     const row = rows[0];
@@ -117,7 +131,10 @@ export class AvailabilityRepository {
       openingHours: row.opening_hours,
       slotIntervalMinutes: row.slot_interval_minutes,
       durationMinutes: row.duration_minutes,
-      staffIds: row.staff_ids,
+      bufferMinutes: row.buffer_minutes,
+      staffIds: row.staff.map((member) => member.id),
+      staff: row.staff.map(toStaffRules),
+      dateOverride: row.date_override,
       busy: row.busy ?? {},
       versions: { config: row.config_version, day: Number(row.day_version ?? 0) },
     };

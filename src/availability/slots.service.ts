@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { toIntervals } from '../../libs/slots/busy-map';
 import { DayClock } from '../../libs/slots/day-clock';
-import { availableSlots } from '../../libs/slots/slot-engine';
+import { DayPlan, plannedSlots } from '../../libs/slots/slot-engine';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { ShopNotFoundError } from '../shops/shops.errors';
@@ -32,14 +32,13 @@ export class SlotsService {
     const clock = DayClock.of(date, inputs.timezone);
     if (!clock) throw new InvalidDateError();
 
-    const slots = availableSlots(
+    const plan = DayPlan.of(
       date,
       inputs,
-      inputs.durationMinutes,
-      inputs.staffIds,
-      toIntervals(inputs.busy),
-      { now: Date.now(), ...this.config.bookings },
+      { id: serviceId, durationMinutes: inputs.durationMinutes, bufferMinutes: inputs.bufferMinutes },
+      inputs.staff,
     );
+    const slots = plannedSlots(plan, toIntervals(inputs.busy), { now: Date.now(), ...this.config.bookings });
     return {
       date,
       timezone: inputs.timezone,

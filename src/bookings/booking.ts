@@ -22,6 +22,8 @@ export interface Booking {
   staffId: string;
   startsAt: Date;
   endsAt: Date;
+  /** The end of the service plus its buffer: the staff member's time this booking blocks. */
+  blockedUntil: Date;
   /** The shop-local date of `startsAt`: the booking's shop-day and its partition. */
   localDate: string;
   status: BookingStatus;

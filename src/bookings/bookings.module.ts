@@ -4,6 +4,7 @@ import { AvailabilityModule } from '../availability/availability.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { NotificationsOutboxModule } from '../notifications/notifications-outbox.module';
 import { PaymentGatewayModule } from '../payments/payment-gateway.module';
+import { ScheduleRulesModule } from '../scheduling/schedule-rules.module';
 import { BookingLifecycleService } from './booking-lifecycle.service';
 import { BookingsController } from './bookings.controller';
 import { BookingsRepository } from './bookings.repository';
@@ -13,7 +14,13 @@ import { RescheduleService } from './reschedule.service';
 import { ShopDays } from './shop-day';
 
 @Module({
-  imports: [AvailabilityModule, PaymentGatewayModule, LedgerModule, NotificationsOutboxModule],
+  imports: [
+    AvailabilityModule,
+    PaymentGatewayModule,
+    LedgerModule,
+    NotificationsOutboxModule,
+    ScheduleRulesModule,
+  ],
   controllers: [BookingsController],
   providers: [
     BookingsService,
@@ -30,6 +37,7 @@ import { ShopDays } from './shop-day';
     BookingsRepository,
     ShopDays,
     AvailabilityModule,
+    ScheduleRulesModule,
   ],
 })
 export class BookingsModule {}

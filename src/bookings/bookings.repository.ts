@@ -24,6 +24,7 @@ interface BookingRow {
   staff_id: string;
   starts_at: Date;
   ends_at: Date;
+  blocked_until: Date;
   local_date: string;
   status: BookingStatus;
   payment_method: PaymentMethod;
@@ -61,6 +62,7 @@ function toBooking(row: BookingRow): Booking {
     staffId: row.staff_id,
     startsAt: row.starts_at,
     endsAt: row.ends_at,
+    blockedUntil: row.blocked_until,
     localDate: row.local_date,
     status: row.status,
     paymentMethod: row.payment_method,
@@ -112,7 +114,7 @@ export interface BookingContext {
   slotIntervalMinutes: number;
   commissionBps: number;
   policy: CancellationPolicy;
-  service: { durationMinutes: number; pricePaise: number } | null;
+  service: { id: string; durationMinutes: number; bufferMinutes: number; pricePaise: number } | null;
   staffIds: string[];
   ownerId: string;
 }
@@ -124,6 +126,7 @@ export interface NewBooking {
   staffId: string;
   startsAt: number;
   endsAt: number;
+  blockedUntil: number;
   localDate: string;
   status: BookingStatus;
   paymentMethod: PaymentMethod;
@@ -159,6 +162,7 @@ export interface BookingMove {
   staffId: string;
   startsAt: number;
   endsAt: number;
+  blockedUntil: number;
   localDate: string;
 }
 
@@ -173,7 +177,7 @@ export interface BookingFilter {
 
 /** The booking query up to its WHERE; `extraColumns` (each followed by a comma) are read too. */
 const selectBooking = (extraColumns = '') => `
-  SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at,
+  SELECT b.id, b.customer_id, b.shop_id, b.service_id, b.staff_id, b.starts_at, b.ends_at, b.blocked_until,
          to_char(b.local_date, 'YYYY-MM-DD') AS local_date, b.status, b.payment_method, b.payment_status,
          b.amount_paise, b.commission_bps, b.commission_paise, b.charged_paise, b.refunded_paise, b.reschedule_count,
          b.free_cancellation_hours, b.late_cancellation_fee_bps, b.no_show_fee_bps,
@@ -229,12 +233,14 @@ export class BookingsRepository {
       late_cancellation_fee_bps: number;
       no_show_fee_bps: number;
       duration_minutes: number | null;
+      buffer_minutes: number | null;
       price_paise: number | null;
       owner_id: string;
       staff_ids: string[];
     }> = await manager.query(
       `SELECT s.status, s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.owner_id,
               s.free_cancellation_hours, s.late_cancellation_fee_bps, s.no_show_fee_bps, sv.duration_minutes, sv.price_paise,
+              sv.buffer_minutes,
               ARRAY(SELECT st.id FROM staff st WHERE st.shop_id = s.id ORDER BY st.created_at, st.id) AS staff_ids
          FROM shops s LEFT JOIN services sv ON sv.id = $2 AND sv.shop_id = s.id
         WHERE s.id = $1`,
@@ -256,7 +262,12 @@ export class BookingsRepository {
       service:
         shop.duration_minutes === null || shop.price_paise === null
           ? null
-          : { durationMinutes: shop.duration_minutes, pricePaise: shop.price_paise },
+          : {
+              id: serviceId,
+              durationMinutes: shop.duration_minutes,
+              bufferMinutes: shop.buffer_minutes ?? 0,
+              pricePaise: shop.price_paise,
+            },
       staffIds: shop.staff_ids,
       ownerId: shop.owner_id,
     };
@@ -272,10 +283,11 @@ export class BookingsRepository {
       manager.query(
         `INSERT INTO bookings (customer_id, shop_id, service_id, staff_id, starts_at, ends_at, local_date, status,
                                payment_method, amount_paise, commission_bps, commission_paise, expires_at,
-                               charged_paise, free_cancellation_hours, late_cancellation_fee_bps, no_show_fee_bps)
+                               charged_paise, free_cancellation_hours, late_cancellation_fee_bps, no_show_fee_bps,
+                               blocked_until)
          VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8, $9, $10, $11, $12,
-                 to_timestamp($13 / 1000.0), $14, $15, $16, $17)
-         RETURNING id, customer_id, shop_id, service_id, staff_id, starts_at, ends_at,
+                 to_timestamp($13 / 1000.0), $14, $15, $16, $17, to_timestamp($18 / 1000.0))
+         RETURNING id, customer_id, shop_id, service_id, staff_id, starts_at, ends_at, blocked_until,
                    to_char(local_date, 'YYYY-MM-DD') AS local_date, status, payment_method, payment_status,
                    amount_paise, commission_bps, commission_paise, charged_paise, refunded_paise, reschedule_count,
                    free_cancellation_hours, late_cancellation_fee_bps, no_show_fee_bps,
@@ -298,6 +310,7 @@ export class BookingsRepository {
           booking.policy.freeCancellationHours,
           booking.policy.lateCancellationFeeBps,
           booking.policy.noShowFeeBps,
+          booking.blockedUntil,
         ],
       ),
     );
@@ -384,10 +397,20 @@ export class BookingsRepository {
       queryReturning(
         manager,
         `UPDATE bookings SET staff_id = $4, starts_at = to_timestamp($5 / 1000.0), ends_at = to_timestamp($6 / 1000.0),
+                             blocked_until = to_timestamp($8 / 1000.0),
                              local_date = $7, reschedule_count = reschedule_count + 1, updated_at = now()
           WHERE id = $1 AND local_date = $2 AND status = $3
           RETURNING id`,
-        [booking.id, booking.localDate, booking.status, to.staffId, to.startsAt, to.endsAt, to.localDate],
+        [
+          booking.id,
+          booking.localDate,
+          booking.status,
+          to.staffId,
+          to.startsAt,
+          to.endsAt,
+          to.localDate,
+          to.blockedUntil,
+        ],
       ),
     );
     return rows.length === 1;

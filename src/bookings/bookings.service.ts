@@ -5,7 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 import { commissionPaise } from '../../libs/money/money';
-import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
+import { DayClock } from '../../libs/slots/day-clock';
+import { DayPlan, localDateOf } from '../../libs/slots/slot-engine';
 import { DayCreatedConcurrentlyError } from '../availability/availability.repository';
 import { CLOCK, Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
@@ -17,6 +18,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
 import { CheckoutService } from '../payments/checkout.service';
 import { OnlinePaymentsDisabledError, PaymentProviderUnavailableError } from '../payments/payments.errors';
+import { ScheduleRulesRepository } from '../scheduling/schedule-rules.repository';
 import { Booking } from './booking';
 import { actorFor, assertBookingWindow } from './booking-access';
 import {
@@ -55,6 +57,7 @@ export class BookingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
     private readonly shopDays: ShopDays,
+    private readonly scheduleRules: ScheduleRulesRepository,
     private readonly metrics: MetricsService,
     private readonly checkout: CheckoutService,
     private readonly outbox: NotificationsOutbox,
@@ -93,15 +96,30 @@ export class BookingsService {
           assertBookingWindow(startsAt, now, this.config.bookings);
 
           const localDate = localDateOf(startsAt, context.timezone);
-          const slot = candidateSlots(localDate, context, context.service.durationMinutes).find(
-            (candidate) => candidate.start === startsAt,
+          const clock = DayClock.of(localDate, context.timezone);
+          if (!clock) throw new OutsideOpeningHoursError();
+          // The day's rules (its override, staff hours, skills and time off) as of this transaction.
+          const rules = await this.scheduleRules.dayRules(manager, dto.shopId, localDate, {
+            from: clock.start,
+            to: clock.end,
+          });
+          const named = dto.staffId ? rules.staff.find((member) => member.id === dto.staffId) : undefined;
+          if (named?.serviceIds && !named.serviceIds.includes(dto.serviceId)) throw new InvalidStaffError();
+          const plan = DayPlan.of(
+            localDate,
+            { ...context, dateOverride: rules.dateOverride },
+            context.service,
+            rules.staff,
           );
+          const slot = plan.candidateAt(startsAt);
           if (!slot) throw new OutsideOpeningHoursError();
 
           const day = await this.shopDays.open(manager, dto.shopId, localDate);
           await day.expireStale();
-          // Without a named staff member, the least busy free one gets the booking.
-          const staffId = day.freeStaff(slot, dto.staffId ? [dto.staffId] : context.staffIds)[0];
+          // Those who perform the service and work then; without a named one, the least busy free one gets it.
+          const working = plan.workingStaff(slot).filter((id) => !dto.staffId || id === dto.staffId);
+          const blocked = { start: slot.start, end: slot.blockedUntil };
+          const staffId = day.freeStaff(blocked, working)[0];
           if (!staffId) throw new SlotUnavailableError();
 
           const online = dto.paymentMethod === 'ONLINE';
@@ -115,6 +133,7 @@ export class BookingsService {
               staffId,
               startsAt: slot.start,
               endsAt: slot.end,
+              blockedUntil: slot.blockedUntil,
               localDate,
               status: online ? 'pending_payment' : 'upcoming',
               paymentMethod: dto.paymentMethod,
@@ -128,7 +147,7 @@ export class BookingsService {
             },
             context,
           );
-          day.take(staffId, booking.id, slot);
+          day.take(staffId, booking.id, blocked);
           await day.save();
           if (!online) await this.outbox.bookingConfirmed(manager, booking.id);
           if (

@@ -5,7 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 import { decide, transition } from '../../libs/bookings/booking-state';
-import { candidateSlots, localDateOf } from '../../libs/slots/slot-engine';
+import { DayClock } from '../../libs/slots/day-clock';
+import { DayPlan, localDateOf } from '../../libs/slots/slot-engine';
 import { CLOCK, Clock } from '../common/clock/clock';
 import { inSerializableTransaction, RetriesExhaustedError } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
@@ -13,6 +14,7 @@ import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
+import { ScheduleRulesRepository } from '../scheduling/schedule-rules.repository';
 import { actorFor, assertBookingWindow, PAST_TENSE, refusalError, timingOf } from './booking-access';
 import {
   BookingActionForbiddenError,
@@ -49,6 +51,7 @@ export class RescheduleService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: BookingsRepository,
     private readonly shopDays: ShopDays,
+    private readonly scheduleRules: ScheduleRulesRepository,
     private readonly outbox: NotificationsOutbox,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -88,12 +91,27 @@ export class RescheduleService {
           if (!result.allowed) throw refusalError(result, current, 'reschedule', actor);
           assertBookingWindow(startsAt, now, this.config.bookings);
 
-          // The same service, as long as it was booked, on the shop's grid of the new day.
+          // The same service, as long as it was booked and with the buffer it was booked with, on the shop's grid
+          // of the new day, under that day's rules (override, staff hours, skills, time off).
           const localDate = localDateOf(startsAt, context.timezone);
+          const clock = DayClock.of(localDate, context.timezone);
+          if (!clock) throw new OutsideOpeningHoursError();
+          const rules = await this.scheduleRules.dayRules(manager, current.shopId, localDate, {
+            from: clock.start,
+            to: clock.end,
+          });
+          const named = dto.staffId ? rules.staff.find((member) => member.id === dto.staffId) : undefined;
+          if (named?.serviceIds && !named.serviceIds.includes(current.serviceId))
+            throw new InvalidStaffError();
           const durationMinutes = (current.endsAt.getTime() - current.startsAt.getTime()) / 60_000;
-          const slot = candidateSlots(localDate, context, durationMinutes).find(
-            (candidate) => candidate.start === startsAt,
+          const bufferMinutes = (current.blockedUntil.getTime() - current.endsAt.getTime()) / 60_000;
+          const plan = DayPlan.of(
+            localDate,
+            { ...context, dateOverride: rules.dateOverride },
+            { id: current.serviceId, durationMinutes, bufferMinutes },
+            rules.staff,
           );
+          const slot = plan.candidateAt(startsAt);
           if (!slot) throw new OutsideOpeningHoursError();
 
           const days = await this.shopDays.openAll(manager, current.shopId, [current.localDate, localDate]);
@@ -110,17 +128,24 @@ export class RescheduleService {
           if (to !== from) await to.expireStale();
           from.release([booking.id]);
 
-          const candidates = dto.staffId ? [dto.staffId] : context.staffIds;
-          const free = to.freeStaff(slot, candidates);
+          const candidates = plan.workingStaff(slot).filter((staff) => !dto.staffId || staff === dto.staffId);
+          const blocked = { start: slot.start, end: slot.blockedUntil };
+          const free = to.freeStaff(blocked, candidates);
           // Without a named staff member the customer keeps theirs if they are free, else the least busy free one.
           const staffId = free.includes(booking.staffId) ? booking.staffId : free[0];
           if (!staffId) throw new SlotUnavailableError();
 
-          const target = { staffId, startsAt: slot.start, endsAt: slot.end, localDate };
+          const target = {
+            staffId,
+            startsAt: slot.start,
+            endsAt: slot.end,
+            blockedUntil: slot.blockedUntil,
+            localDate,
+          };
           if (!(await this.bookings.move(manager, booking, target))) {
             throw new InvalidBookingTransitionError(booking.status, PAST_TENSE.reschedule);
           }
-          to.take(staffId, booking.id, slot);
+          to.take(staffId, booking.id, blocked);
           for (const day of days.values()) await day.save();
           await this.outbox.bookingRescheduled(manager, booking.id);
           if (

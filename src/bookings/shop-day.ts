@@ -78,6 +78,15 @@ export class ShopDay {
     if (entryCount(this.busy) !== before) this.changed = true;
   }
 
+  /**
+   * Marks the day changed though no booking moved (its rules did: time off, a date override), so `save()` moves its
+   * version: a booking transaction that read the day before waits on the lock and then fails to serialize, and is
+   * retried against the new rules.
+   */
+  touch(): void {
+    this.changed = true;
+  }
+
   /** Writes the busy map back if anything changed. */
   async save(): Promise<void> {
     if (!this.changed) return;

@@ -6,6 +6,7 @@ import { transition } from '../../libs/bookings/booking-state';
 import { capturePosting } from '../../libs/ledger/postings';
 import { commissionPaise } from '../../libs/money/money';
 import { Capture, CaptureDecision, decideCapture } from '../../libs/payments/capture-decision';
+import { bookingFits } from '../../libs/slots/slot-engine';
 import { Booking } from '../bookings/booking';
 import { BookingNotFoundError, BookingOverlapError } from '../bookings/bookings.errors';
 import { BookingsRepository } from '../bookings/bookings.repository';
@@ -16,6 +17,7 @@ import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
+import { ScheduleRulesRepository } from '../scheduling/schedule-rules.repository';
 import { VerifyRazorpayPaymentDto } from './dto/verify-razorpay-payment.dto';
 import { Payment } from './payment';
 import { InvalidSignatureError, PaymentNeedsReviewError, PaymentTooLateError } from './payments.errors';
@@ -48,6 +50,7 @@ export class CapturesService {
     private readonly refunds: RefundsRepository,
     private readonly bookings: BookingsRepository,
     private readonly shopDays: ShopDays,
+    private readonly scheduleRules: ScheduleRulesRepository,
     private readonly queue: PaymentsQueue,
     private readonly metrics: MetricsService,
     private readonly ledger: LedgerRepository,
@@ -176,10 +179,31 @@ export class CapturesService {
         let slotFree = false;
         if (booking.status === 'expired' && !slotTaken) {
           await day.expireStale();
-          slotFree = day.isFree(booking.staffId, {
-            start: booking.startsAt.getTime(),
-            end: booking.endsAt.getTime(),
-          });
+          // Free means: nothing else booked in its time and buffer, and it still fits the schedule (the staff
+          // member may have taken time off, or the day been closed, since the hold expired).
+          const rules = await this.scheduleRules.shopRules(
+            manager,
+            booking.shopId,
+            booking.startsAt.getTime(),
+          );
+          slotFree =
+            rules !== null &&
+            bookingFits(
+              {
+                id: booking.id,
+                staffId: booking.staffId,
+                serviceId: booking.serviceId,
+                start: booking.startsAt.getTime(),
+                end: booking.endsAt.getTime(),
+                blockedUntil: booking.blockedUntil.getTime(),
+                localDate: booking.localDate,
+              },
+              rules,
+            ) &&
+            day.isFree(booking.staffId, {
+              start: booking.startsAt.getTime(),
+              end: booking.blockedUntil.getTime(),
+            });
         }
         const decision = decideCapture(
           {
@@ -255,7 +279,7 @@ export class CapturesService {
     );
     reviveInto?.take(booking.staffId, booking.id, {
       start: booking.startsAt.getTime(),
-      end: booking.endsAt.getTime(),
+      end: booking.blockedUntil.getTime(),
     });
   }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import {
@@ -12,7 +12,7 @@ import {
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ApiPageResponse, Page, PageQueryDto } from '../common/pagination/pagination';
 import { CatalogService } from './catalog.service';
-import { CreateServiceDto, CreateStaffDto, ServiceDto, StaffDto } from './dto/catalog.dto';
+import { CreateServiceDto, CreateStaffDto, ServiceDto, StaffDto, UpdateServiceDto } from './dto/catalog.dto';
 
 @ApiTags('shops')
 @Controller('shops/:id')
@@ -30,6 +30,22 @@ export class CatalogController {
     @Body() dto: CreateServiceDto,
   ): Promise<ServiceDto> {
     return this.catalog.addService(shopId, owner, dto);
+  }
+
+  @Patch('services/:serviceId')
+  @Roles('shop_owner')
+  @ApiOperation({
+    summary: 'Edit a service of your shop (a new length or buffer only while it has no live bookings)',
+  })
+  @ApiOkResponse({ type: ServiceDto })
+  @ApiErrors(400, 403, 404, { status: 409, codes: ['SCHEDULE_CONFLICTS'] })
+  updateService(
+    @UuidParam('id') shopId: string,
+    @UuidParam('serviceId') serviceId: string,
+    @CurrentUser() owner: AuthenticatedUser,
+    @Body() dto: UpdateServiceDto,
+  ): Promise<ServiceDto> {
+    return this.catalog.updateService(shopId, serviceId, owner, dto);
   }
 
   @Get('services')

@@ -16,7 +16,10 @@ import { StaffMember } from './staff-member.entity';
 export class CatalogRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  addService(shopId: string, service: Pick<ServiceOffering, 'name' | 'durationMinutes' | 'pricePaise'>) {
+  addService(
+    shopId: string,
+    service: Pick<ServiceOffering, 'name' | 'durationMinutes' | 'pricePaise'> & { bufferMinutes?: number },
+  ) {
     return this.addToShop(ServiceOffering, shopId, service);
   }
 

@@ -15,6 +15,10 @@ export class ServiceOffering {
   @Column({ name: 'duration_minutes', type: 'integer' })
   durationMinutes: number;
 
+  /** Time after the service in which its staff member takes no other booking (cleaning, rest). */
+  @Column({ name: 'buffer_minutes', type: 'integer', default: 0 })
+  bufferMinutes: number;
+
   @Column({ name: 'price_paise', type: 'integer' })
   pricePaise: number;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 
 import { CancellationPolicy } from '../../libs/bookings/cancellation-policy';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
@@ -118,13 +118,16 @@ export class ShopsRepository {
     return this.shops.findOneByOrFail({ id: result.identifiers[0].id as string });
   }
 
+  /** Within `manager`'s transaction when given (a schedule change checked against live bookings there). */
   async update(
     id: string,
     changes: ShopChanges & { commissionBps?: number; payoutAccountId?: string },
+    manager?: EntityManager,
   ): Promise<Shop> {
     const { location, cancellationPolicy, ...rest } = changes;
     const bumpsVersion = SLOT_AFFECTING.some((field) => changes[field] !== undefined);
-    await this.shops
+    const shops = manager ? manager.getRepository(Shop) : this.shops;
+    await shops
       .createQueryBuilder()
       .update(Shop)
       .set({
@@ -135,7 +138,7 @@ export class ShopsRepository {
       })
       .where('id = :id', { id })
       .execute();
-    return this.shops.findOneByOrFail({ id });
+    return shops.findOneByOrFail({ id });
   }
 
   /** Approval and suspension decide whether slots are offered at all, so they bump the version too. */

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 
 import { normalizeOpeningHours } from '../../libs/schedule/opening-hours';
+import { inSerializableTransaction } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import {
   decodeCursor,
@@ -13,6 +16,7 @@ import {
 } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
+import { ScheduleGuard } from '../scheduling/schedule-guard';
 import { CreateShopDto } from './dto/create-shop.dto';
 import { AdminShopsQueryDto } from './dto/list-shops.query.dto';
 import { NearbyShopsQueryDto } from './dto/nearby-shops.query.dto';
@@ -30,6 +34,7 @@ import { ShopsRepository } from './shops.repository';
 
 export const DEFAULT_TIMEZONE = 'Asia/Kolkata';
 export const DEFAULT_SLOT_INTERVAL_MINUTES = 15;
+const SCHEDULE_CHANGE_ATTEMPTS = 10;
 
 /** An admin may approve or suspend a shop in any status; repeating an action changes nothing. */
 const TRANSITIONS: Record<'approve' | 'suspend', ShopStatus> = { approve: 'active', suspend: 'suspended' };
@@ -47,7 +52,9 @@ function isNearbyCursor(key: unknown[]): key is NearbyCursor {
 @Injectable()
 export class ShopsService {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly shops: ShopsRepository,
+    private readonly guard: ScheduleGuard,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -75,10 +82,27 @@ export class ShopsService {
     if (dto.commissionBps !== undefined && user.role !== 'admin') throw new CommissionChangeForbiddenError();
     if (dto.payoutAccountId !== undefined && user.role !== 'admin')
       throw new PayoutAccountChangeForbiddenError();
-    const shop = await this.shops.update(id, {
+    const changes = {
       ...dto,
       openingHours: dto.openingHours ? normalizeOpeningHours(dto.openingHours) : undefined,
-    });
+    };
+    if (changes.openingHours === undefined && changes.timezone === undefined) {
+      return ShopDto.from(await this.shops.update(id, changes));
+    }
+    // New hours or a new time zone must keep every live booking inside the shop's hours of its date (and on that
+    // date): checked and written in one SERIALIZABLE transaction, which a racing booking cannot slip past.
+    const shop = await inSerializableTransaction(
+      this.dataSource,
+      async (manager) => {
+        await this.guard.assertFits(manager, id, (rules) => ({
+          ...rules,
+          timezone: changes.timezone ?? rules.timezone,
+          openingHours: changes.openingHours ?? rules.openingHours,
+        }));
+        return this.shops.update(id, changes, manager);
+      },
+      { attempts: SCHEDULE_CHANGE_ATTEMPTS },
+    );
     return ShopDto.from(shop);
   }
 

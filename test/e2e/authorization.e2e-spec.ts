@@ -31,6 +31,7 @@ describe('Function-level authorization of every documented route (e2e)', () => {
     'get /api/v1/shops/{id}/services',
     'get /api/v1/shops/{id}/staff',
     'get /api/v1/shops/{id}/slots',
+    'get /api/v1/shops/{id}/date-overrides',
     'post /api/v1/payments/webhooks/razorpay',
     'get /health',
     'get /metrics',

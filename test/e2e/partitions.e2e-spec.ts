@@ -187,7 +187,11 @@ describe('Converting an existing bookings table to partitions (the migration pat
   it('moves every booking, keeps every reference and the no-overlap rule', async () => {
     const url = await createTestDatabase(name);
     const options = buildDataSourceOptions(testConfig({ DATABASE_URL: url }), 'hairone-test');
-    const before = MIGRATIONS.filter((migration) => migration.name !== 'PartitionedBookings1796100000000');
+    // Every migration before the conversion; the later ones (which expect partitions) run after it, as on upgrade.
+    const conversion = MIGRATIONS.findIndex(
+      (migration) => migration.name === 'PartitionedBookings1796100000000',
+    );
+    const before = MIGRATIONS.slice(0, conversion);
     db = await new DataSource({ ...options, migrations: before }).initialize();
     await db.runMigrations({ transaction: 'each' });
 
@@ -231,9 +235,9 @@ describe('Converting an existing bookings table to partitions (the migration pat
 
     await db.destroy();
     db = await new DataSource({ ...options, migrations: MIGRATIONS }).initialize();
-    expect((await db.runMigrations({ transaction: 'each' })).map((migration) => migration.name)).toEqual([
-      'PartitionedBookings1796100000000',
-    ]);
+    expect((await db.runMigrations({ transaction: 'each' })).map((migration) => migration.name)).toEqual(
+      MIGRATIONS.slice(conversion).map((migration) => migration.name),
+    );
 
     const moved = await db.query<Array<{ id: string; partition: string }>>(
       'SELECT id, tableoid::regclass::text AS partition FROM bookings ORDER BY local_date',

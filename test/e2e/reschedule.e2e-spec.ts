@@ -196,9 +196,11 @@ describe('Reschedule (e2e)', () => {
       status: string;
       staff_id: string;
       starts_at: Date;
-      ends_at: Date;
+      blocked_until: Date;
     }> = await db.query(
-      `SELECT id, shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date, status, staff_id, starts_at, ends_at
+      // The read model holds each booking's blocked range: its start to the end of its service plus its buffer.
+      `SELECT id, shop_id, to_char(local_date, 'YYYY-MM-DD') AS local_date, status, staff_id, starts_at,
+              blocked_until
          FROM bookings`,
     );
     const byId = new Map(bookings.map((booking) => [booking.id, booking]));
@@ -225,7 +227,7 @@ describe('Reschedule (e2e)', () => {
             live &&
             (staffId !== booking.staff_id ||
               entry.s !== booking.starts_at.getTime() ||
-              entry.e !== booking.ends_at.getTime())
+              entry.e !== booking.blocked_until.getTime())
           ) {
             problems.push(`${where}: holds ${entry.b} at another staff member or time than the booking`);
           }

@@ -276,18 +276,29 @@ describe('Shops, services and staff (e2e)', () => {
         name: 'Beard trim',
         durationMinutes: 20,
         pricePaise: 19_900,
+        bufferMinutes: 0,
       });
       const staff = await t.http
         .post(`/api/v1/shops/${shop.id}/staff`)
         .set(as(owner))
         .send({ name: 'Ravi' })
         .expect(201);
-      expect(staff.body).toEqual({ id: expect.any(String), shopId: shop.id, name: 'Ravi' });
+      expect(staff.body).toEqual({
+        id: expect.any(String),
+        shopId: shop.id,
+        name: 'Ravi',
+        workingHours: null,
+        serviceIds: null,
+      });
 
       const services = await t.http.get(`/api/v1/shops/${shop.id}/services`).expect(200);
       expect(services.body).toEqual({ items: [service.body], nextCursor: null });
       const team = await t.http.get(`/api/v1/shops/${shop.id}/staff`).expect(200);
-      expect(team.body).toEqual({ items: [staff.body], nextCursor: null });
+      // Anyone sees who performs what; only the owner (and admins) see when they work.
+      const { workingHours: _hours, ...visible } = staff.body;
+      expect(team.body).toEqual({ items: [visible], nextCursor: null });
+      const own = await t.http.get(`/api/v1/shops/${shop.id}/staff`).set(as(owner)).expect(200);
+      expect(own.body).toEqual({ items: [staff.body], nextCursor: null });
     });
 
     it('refuses other owners, admins and customers', async () => {

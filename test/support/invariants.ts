@@ -56,16 +56,16 @@ function result(name: InvariantName, offending: string[], what: string, passed =
   return { name, pass: false, detail: `${offending.length} ${what}: ${shown}${more}` };
 }
 
-/** No two live bookings of one staff member overlap in time. Detail: the overlapping pairs. */
+/** No two live bookings of one staff member overlap in time, buffers included. Detail: the overlapping pairs. */
 export async function noOverlappingLiveBookings(db: Queryable): Promise<InvariantResult> {
   const pairs = await rows<{ staff_id: string; a: string; b: string; a_at: string; b_at: string }>(
     db,
     `SELECT a.staff_id, a.id AS a, b.id AS b,
-            a.status || ' ' || tstzrange(a.starts_at, a.ends_at)::text AS a_at,
-            b.status || ' ' || tstzrange(b.starts_at, b.ends_at)::text AS b_at
+            a.status || ' ' || tstzrange(a.starts_at, a.blocked_until)::text AS a_at,
+            b.status || ' ' || tstzrange(b.starts_at, b.blocked_until)::text AS b_at
        FROM bookings a JOIN bookings b
          ON a.staff_id = b.staff_id AND a.id < b.id
-        AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+        AND tstzrange(a.starts_at, a.blocked_until) && tstzrange(b.starts_at, b.blocked_until)
       WHERE a.status IN ${LIVE_STATUSES} AND b.status IN ${LIVE_STATUSES}
       ORDER BY a.staff_id, a.starts_at, a.id, b.id`,
   );
@@ -87,7 +87,7 @@ const PAID_ONLINE = (b: string) => `${b}.payment_method = 'ONLINE' AND ${b}.paym
 /**
  * The availability read model equals the live bookings: for every shop-day, the entries of `availability_days.busy`
  * (staff id -> [{ b: booking, s: start ms, e: end ms }]) are exactly the live bookings of that shop-day, each once,
- * under its staff member, with its times. Bookings leave a live status only in a transaction that also rewrites the
+ * under its staff member, with its blocked range (its start to the end of its service plus buffer). Bookings leave a live status only in a transaction that also rewrites the
  * read model, so an unswept hold past its expiry is (still) in both. The one other entry allowed is that of a
  * booking completed or marked no-show before its end, which keeps the rest of its time blocked. Detail: per
  * shop-day, what differs.
@@ -115,12 +115,14 @@ export async function readModelMatchesLiveBookings(db: Queryable): Promise<Invar
                                                      ELSE jsonb_build_array(staff.value) END) entry),
      live AS (
        SELECT shop_id, local_date, staff_id::text, id::text AS booking_id,
-              extract(epoch FROM starts_at) * 1000 AS starts_ms, extract(epoch FROM ends_at) * 1000 AS ends_ms
+              extract(epoch FROM starts_at) * 1000 AS starts_ms,
+              extract(epoch FROM blocked_until) * 1000 AS ends_ms
          FROM bookings WHERE status IN ${LIVE_STATUSES}),
      -- A booking completed or marked no-show before its end keeps the rest of its time blocked (by design).
      finished AS (
        SELECT shop_id, local_date, staff_id::text, id::text AS booking_id,
-              extract(epoch FROM starts_at) * 1000 AS starts_ms, extract(epoch FROM ends_at) * 1000 AS ends_ms
+              extract(epoch FROM starts_at) * 1000 AS starts_ms,
+              extract(epoch FROM blocked_until) * 1000 AS ends_ms
          FROM bookings WHERE status IN ('completed', 'no_show')),
      differences AS (
        (SELECT 'model' AS side, *

@@ -1,5 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 
+import type { ConflictingBookingDto } from './error-response.dto';
+
 /**
  * An expected failure with a stable machine-readable code. Feature modules declare theirs in
  * `<feature>.errors.ts`; the global filter turns them into `{ statusCode, error, message, code }`.
@@ -9,7 +11,7 @@ export class DomainError extends Error {
     readonly status: HttpStatus,
     readonly code: string,
     message: string,
-    readonly details?: string[],
+    readonly details?: Array<string | ConflictingBookingDto>,
   ) {
     super(message);
     this.name = new.target.name;

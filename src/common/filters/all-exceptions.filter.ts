@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from '../database/pg-errors';
 import { DomainError, RateLimitedError } from '../errors/domain-error';
 import { DEFAULT_ERROR_CODES, FASTIFY_ERROR_CODES_BY_MESSAGE } from '../errors/error-codes';
 import {
+  ConflictingBookingDto,
   ERROR_DETAILS_MAX_ITEMS,
   ERROR_MESSAGE_MAX_LENGTH,
   ErrorResponseDto,
@@ -99,14 +100,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return this.shape(status, message ?? exception.message, code);
   }
 
-  private shape(status: number, message: string, code?: string, details?: string[]): ErrorResponseDto {
+  private shape(
+    status: number,
+    message: string,
+    code?: string,
+    details?: Array<string | ConflictingBookingDto>,
+  ): ErrorResponseDto {
     const body: ErrorResponseDto = {
       statusCode: status,
       error: STATUS_CODES[status] ?? 'Error',
       message: bounded(message),
       code: code ?? DEFAULT_ERROR_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'),
     };
-    if (details && details.length > 1) body.details = details.slice(0, ERROR_DETAILS_MAX_ITEMS).map(bounded);
+    // Messages only when there are several (the first is the message); records (bookings in the way) always.
+    if (details && (details.length > 1 || typeof details[0] === 'object')) {
+      body.details = details
+        .slice(0, ERROR_DETAILS_MAX_ITEMS)
+        .map((detail) => (typeof detail === 'string' ? bounded(detail) : detail));
+    }
     return body;
   }
 }

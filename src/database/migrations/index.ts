@@ -11,6 +11,7 @@ import { BookingLifecycle1796200000000 } from './1796200000000-booking-lifecycle
 import { ListIndexes1796300000000 } from './1796300000000-list-indexes';
 import { Refunds1796400000000 } from './1796400000000-refunds';
 import { PayoutsOfBalance1796500000000 } from './1796500000000-payouts-of-balance';
+import { Scheduling1796600000000 } from './1796600000000-scheduling';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ListIndexes1796300000000,
   Refunds1796400000000,
   PayoutsOfBalance1796500000000,
+  Scheduling1796600000000,
 ];
