@@ -1,10 +1,11 @@
-import { Actor, BookingAction, LifecycleResult, Timing } from '../../libs/bookings/booking-state';
+import { Actor, BookingAction, LifecycleResult, Timing, transition } from '../../libs/bookings/booking-state';
 import { freeCancellationDeadline } from '../../libs/bookings/cancellation-policy';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
 import { Booking } from './booking';
 import {
   BeyondHorizonError,
   BookingActionForbiddenError,
+  BookingNotFoundError,
   BookingNotStartedError,
   CancellationClosedError,
   InvalidBookingTransitionError,
@@ -45,6 +46,24 @@ export const PAST_TENSE = {
   no_show: 'marked no-show',
   reschedule: 'rescheduled',
 } as const;
+
+/**
+ * The actor `user` is for `booking`, checked before any lock is taken: 404 when the booking is not theirs to see,
+ * 403 when their role may never do `action` (the time and status rules are decided under the lock).
+ */
+export function actorAllowedTo(
+  booking: Booking | null,
+  user: AuthenticatedUser,
+  action: BookingAction,
+): { booking: Booking; actor: Actor } {
+  const actor = booking && actorFor(user, booking);
+  if (!booking || !actor) throw new BookingNotFoundError();
+  const allowed = transition(booking.status, action, actor);
+  if (!allowed.allowed && allowed.reason === 'forbidden') {
+    throw new BookingActionForbiddenError(action.replace('_', '-'));
+  }
+  return { booking, actor };
+}
 
 /** When an action on `booking` is asked for at `now`, in the terms of the state machine's time rules. */
 export function timingOf(booking: Booking, now: number): Timing {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { Actor, BookingAction, decide, transition } from '../../libs/bookings/booking-state';
+import { Actor, BookingAction, decide } from '../../libs/bookings/booking-state';
 import { BookingOutcome, moneyOutcome } from '../../libs/bookings/cancellation-policy';
 import { settleablePosting } from '../../libs/ledger/postings';
 import { isSettleable } from '../../libs/settlement/settlement-math';
@@ -15,12 +15,8 @@ import { NotificationsOutbox } from '../notifications/outbox';
 import { PaymentsQueue } from '../payments/payments.queue';
 import { RefundsRepository } from '../payments/refunds.repository';
 import { Booking } from './booking';
-import { actorFor, PAST_TENSE, refusalError, timingOf } from './booking-access';
-import {
-  BookingActionForbiddenError,
-  BookingNotFoundError,
-  InvalidBookingTransitionError,
-} from './bookings.errors';
+import { actorAllowedTo, PAST_TENSE, refusalError, timingOf } from './booking-access';
+import { InvalidBookingTransitionError } from './bookings.errors';
 import { BookingsRepository } from './bookings.repository';
 import { BookingDto } from './dto/booking.dto';
 import { isShopDayRace, SHOP_DAY_ATTEMPTS, ShopDays } from './shop-day';
@@ -70,13 +66,7 @@ export class BookingLifecycleService {
     action: FinalAction,
     reason?: string,
   ): Promise<BookingDto> {
-    const seen = await this.bookings.findById(id);
-    const actor = seen && actorFor(user, seen);
-    if (!seen || !actor) throw new BookingNotFoundError();
-    const allowed = transition(seen.status, action, actor);
-    if (!allowed.allowed && allowed.reason === 'forbidden') {
-      throw new BookingActionForbiddenError(action.replace('_', '-'));
-    }
+    const { booking: seen, actor } = actorAllowedTo(await this.bookings.findById(id), user, action);
 
     const refundOf = await inSerializableTransaction(
       this.dataSource,

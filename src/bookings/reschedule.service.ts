@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-import { decide, transition } from '../../libs/bookings/booking-state';
+import { decide } from '../../libs/bookings/booking-state';
 import { DayClock } from '../../libs/slots/day-clock';
 import { DayPlan, localDateOf } from '../../libs/slots/slot-engine';
 import { CLOCK, Clock } from '../common/clock/clock';
@@ -15,10 +15,8 @@ import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsOutbox } from '../notifications/outbox';
 import { ScheduleRulesRepository } from '../scheduling/schedule-rules.repository';
-import { actorFor, assertBookingWindow, PAST_TENSE, refusalError, timingOf } from './booking-access';
+import { actorAllowedTo, assertBookingWindow, PAST_TENSE, refusalError, timingOf } from './booking-access';
 import {
-  BookingActionForbiddenError,
-  BookingNotFoundError,
   BookingOverlapError,
   IdempotencyKeyReusedError,
   IdempotencyKeyTakenError,
@@ -64,12 +62,7 @@ export class RescheduleService {
     dto: RescheduleBookingDto,
     idempotencyKey?: string,
   ): Promise<BookingDto> {
-    const seen = await this.bookings.findById(id);
-    const actor = seen && actorFor(user, seen);
-    if (!seen || !actor) throw new BookingNotFoundError();
-    const allowed = transition(seen.status, 'reschedule', actor);
-    if (!allowed.allowed && allowed.reason === 'forbidden')
-      throw new BookingActionForbiddenError('reschedule');
+    const { actor } = actorAllowedTo(await this.bookings.findById(id), user, 'reschedule');
 
     const hash = requestHash(id, dto);
     if (idempotencyKey) {

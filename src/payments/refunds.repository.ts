@@ -163,6 +163,23 @@ export class RefundsRepository {
     return { processedPaise: row.processed, openPaise: row.open, openCount: row.open_count };
   }
 
+  /** One of the payment's refunds is asked for and not yet answered by the provider (its id is not known yet). */
+  async hasUnsent(paymentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM refunds WHERE payment_id = $1 AND status = 'requested' AND provider_refund_id IS NULL LIMIT 1`,
+      [paymentId],
+    );
+    return rows.length > 0;
+  }
+
+  /** The provider refunded another amount than was asked: its amount is the truth. */
+  async correctAmount(manager: EntityManager, id: string, amountPaise: number): Promise<void> {
+    await manager.query('UPDATE refunds SET amount_paise = $2, updated_at = now() WHERE id = $1', [
+      id,
+      amountPaise,
+    ]);
+  }
+
   /** Records what the provider said; a refund only moves forward (and is never processed twice). */
   async record(
     manager: EntityManager,

@@ -199,12 +199,7 @@ export class RefundsService {
       await this.apply(known, answer);
       return 'applied';
     }
-    const totals = await this.refunds.totals(this.dataSource.manager, payment.id);
-    const sending = await this.dataSource.query(
-      `SELECT 1 FROM refunds WHERE payment_id = $1 AND status = 'requested' AND provider_refund_id IS NULL`,
-      [payment.id],
-    );
-    if (sending.length > 0 && totals.openCount > 0) return 'not_yet';
+    if (await this.refunds.hasUnsent(payment.id)) return 'not_yet';
     if (answer.status === 'failed') return 'applied';
     const recorded =
       (await this.refunds.recordFromProvider(this.dataSource.manager, {
@@ -263,10 +258,7 @@ export class RefundsService {
           } as const;
         }
         if (amountPaise !== current.amountPaise) {
-          await manager.query('UPDATE refunds SET amount_paise = $2 WHERE id = $1', [
-            current.id,
-            amountPaise,
-          ]);
+          await this.refunds.correctAmount(manager, current.id, amountPaise);
         }
         const settled = booking.settlementStatus === 'settled';
         await this.ledger.post(
