@@ -65,7 +65,8 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
       }),
     );
     workers.push(worker);
-    await waitForOutput(worker, /worker healthy/);
+    // Not "worker healthy": the heartbeat's first report runs beside the crons' registration, not after it.
+    await waitForOutput(worker, /HairOne worker started/);
     return worker;
   };
 
@@ -181,7 +182,10 @@ describe('Settlement survives a worker killed mid-run (real processes, own datab
     const transfers = await razorpay.transfersTo(account);
     expect(transfers).toHaveLength(1);
     expect(payout.provider_transfer_id).toBe(transfers[0].id);
-    const [settlement] = await db.query('SELECT id, status FROM settlements WHERE run_id = $1', [runId]);
+    const [settlement] = await db.query(
+      'SELECT id, status FROM settlements WHERE run_id = $1 AND shop_id = $2',
+      [runId, shopId],
+    );
     expect(payout.idempotency_key).toBe(settlement.id);
 
     // Razorpay's webhook, through the API and the worker, marks it paid.
