@@ -9,7 +9,6 @@ import { Pool } from 'pg';
 
 import { buildAppConfig } from '../src/config/app.config';
 import { runMigrations } from '../src/database/migrate';
-import { NEARBY_SQL } from '../src/shops/shops.repository';
 import {
   argument,
   benchDatabase,
@@ -41,6 +40,10 @@ function haversine(lat1: number, lng1: number, lat2: number, lng2: number): numb
     Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lng2 - lng1) / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
+
+/** The API's plain search (src/discovery/search.repository.ts): nearest first, no filters. */
+const NEARBY_SQL = `
+  SELECT * FROM search_active_shops($1, $2, $3, NULL, NULL, NULL, NULL, false, NULL, NULL, $4, $5, $6)`;
 
 async function indexed(pool: Pool, point: { lat: number; lng: number }): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(NEARBY_SQL, [

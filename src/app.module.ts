@@ -10,12 +10,14 @@ import { AppConfig } from './config/app.config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ReadScopeInterceptor } from './database/replicas/read-scope.interceptor';
+import { DiscoveryModule } from './discovery/discovery.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueDashboardModule } from './queues/dashboard/queue-dashboard.module';
 import { RedisModule } from './redis/redis.module';
+import { ReviewsModule } from './reviews/reviews.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
 import { SettlementsModule } from './settlements/settlements.module';
 import { ShopsModule } from './shops/shops.module';
@@ -42,6 +44,8 @@ export class AppModule {
         AuthModule,
         UsersModule,
         ShopsModule,
+        DiscoveryModule,
+        ReviewsModule,
         AvailabilityModule,
         BookingsModule,
         SchedulingModule,

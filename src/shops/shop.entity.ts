@@ -55,6 +55,20 @@ export class Shop {
   @Column({ type: 'text' })
   status: ShopStatus;
 
+  /** How many visible reviews the shop has; changed in the transaction of every review change. */
+  @Column({ name: 'rating_count', type: 'integer', insert: false, update: false })
+  ratingCount: number;
+
+  /** Mean of the visible ratings to one decimal (derived by the database from their sum and count); null: none. */
+  @Column({
+    name: 'rating_average',
+    type: 'numeric',
+    insert: false,
+    update: false,
+    transformer: { to: (value: unknown) => value, from: (value: string | null) => (value === null ? null : Number(value)) },
+  })
+  ratingAverage: number | null;
+
   /** Bumped by every change that affects slots (hours, interval, services, staff): part of the slot cache key. */
   @Column({ name: 'config_version', type: 'integer' })
   configVersion: number;

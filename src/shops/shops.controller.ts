@@ -11,11 +11,9 @@ import {
 } from '../common/decorators/auth.decorators';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
 import { ApiPageResponse, Page } from '../common/pagination/pagination';
-import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { CreateShopDto } from './dto/create-shop.dto';
 import { AdminShopsQueryDto } from './dto/list-shops.query.dto';
-import { NearbyShopsQueryDto } from './dto/nearby-shops.query.dto';
-import { NearbyShopDto, ShopDto } from './dto/shop.dto';
+import { ShopDto } from './dto/shop.dto';
 import { UpdateShopDto } from './dto/update-shop.dto';
 import { ShopsService } from './shops.service';
 
@@ -31,16 +29,6 @@ export class ShopsController {
   @ApiErrors(400)
   create(@CurrentUser() owner: AuthenticatedUser, @Body() dto: CreateShopDto): Promise<ShopDto> {
     return this.shops.create(owner, dto);
-  }
-
-  @Get()
-  @Public()
-  @RateLimit('search')
-  @ApiOperation({ summary: 'Active shops near a point, nearest first' })
-  @ApiPageResponse(NearbyShopDto)
-  @ApiErrors(400)
-  nearby(@Query() query: NearbyShopsQueryDto): Promise<Page<NearbyShopDto>> {
-    return this.shops.nearby(query);
   }
 
   @Get('mine')

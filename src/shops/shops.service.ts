@@ -5,22 +5,13 @@ import { DataSource } from 'typeorm';
 import { normalizeOpeningHours } from '../../libs/schedule/opening-hours';
 import { inSerializableTransaction } from '../common/database/serializable';
 import { AuthenticatedUser } from '../common/decorators/auth.decorators';
-import {
-  decodeCursor,
-  InvalidCursorError,
-  isCreatedAtKey,
-  isUuid,
-  Page,
-  toKeyedPage,
-  toPage,
-} from '../common/pagination/pagination';
+import { decodeCursor, isCreatedAtKey, Page, toKeyedPage } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app.config';
 import { APP_CONFIG } from '../config/config.constants';
 import { ScheduleGuard } from '../scheduling/schedule-guard';
 import { CreateShopDto } from './dto/create-shop.dto';
 import { AdminShopsQueryDto } from './dto/list-shops.query.dto';
-import { NearbyShopsQueryDto } from './dto/nearby-shops.query.dto';
-import { NearbyShopDto, ShopDto } from './dto/shop.dto';
+import { ShopDto } from './dto/shop.dto';
 import { UpdateShopDto } from './dto/update-shop.dto';
 import { Shop } from './shop.entity';
 import { ShopStatus } from './shop-status';
@@ -38,16 +29,6 @@ const SCHEDULE_CHANGE_ATTEMPTS = 10;
 
 /** An admin may approve or suspend a shop in any status; repeating an action changes nothing. */
 const TRANSITIONS: Record<'approve' | 'suspend', ShopStatus> = { approve: 'active', suspend: 'suspended' };
-
-/** [lat, lng, radiusKm] of the search it belongs to, then the last shop's great-circle distance and id. */
-type NearbyCursor = [number, number, number, number, string];
-function isNearbyCursor(key: unknown[]): key is NearbyCursor {
-  return (
-    key.length === 5 &&
-    key.slice(0, 4).every((value) => typeof value === 'number' && Number.isFinite(value)) &&
-    isUuid(key[4])
-  );
-}
 
 @Injectable()
 export class ShopsService {
@@ -111,29 +92,6 @@ export class ShopsService {
     if (!shop) throw new ShopNotFoundError();
     const to = TRANSITIONS[action];
     return ShopDto.from(shop.status === to ? shop : await this.shops.setStatus(id, to));
-  }
-
-  async nearby(query: NearbyShopsQueryDto): Promise<Page<NearbyShopDto>> {
-    let after: { sortDistance: number; id: string } | undefined;
-    if (query.cursor) {
-      const [lat, lng, radiusKm, sortDistance, id] = decodeCursor(query.cursor, isNearbyCursor);
-      if (lat !== query.lat || lng !== query.lng || radiusKm !== query.radiusKm)
-        throw new InvalidCursorError();
-      after = { sortDistance, id };
-    }
-    const rows = await this.shops.findNearby({
-      lat: query.lat,
-      lng: query.lng,
-      radiusMeters: query.radiusKm * 1000,
-      limit: query.limit + 1,
-      after,
-    });
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ ...ShopDto.from(row.shop), distanceMeters: row.distanceMeters }),
-      (row) => [query.lat, query.lng, query.radiusKm, row.sortDistance, row.shop.id],
-    );
   }
 
   async listOwn(owner: AuthenticatedUser, query: AdminShopsQueryDto): Promise<Page<ShopDto>> {

@@ -109,13 +109,15 @@ describe('GET /shops: nearest active shops (integration, own database)', () => {
     }
   });
 
-  it('returns the radius exactly: all active shops inside on the spheroid and none outside', async () => {
+  // Issue 19 made one metric of the radius, the order, the cursor and the reported value: the great circle of
+  // `<->` (these two tests pinned the spheroid for the radius and the value, while the order was the great circle).
+  it('returns the radius exactly: all active shops inside on the great circle and none outside', async () => {
     for (const radiusKm of [0.5, 3, 10, 25]) {
       const { items } = await allPages({ ...centre, radiusKm, limit: 100 });
       const inside: Array<{ id: string }> = await t.app.get(DataSource).query(
         `SELECT id FROM shops
           WHERE status = 'active'
-            AND ST_Distance(location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) <= $3`,
+            AND location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography <= $3`,
         [centre.lng, centre.lat, radiusKm * 1000],
       );
       expect(new Set(items.map((item) => item.id))).toEqual(new Set(inside.map((row) => row.id)));
@@ -126,19 +128,24 @@ describe('GET /shops: nearest active shops (integration, own database)', () => {
     }
   });
 
-  it('reports distanceMeters on the spheroid, within 0.6 % of the great circle (the flattening)', async () => {
+  it('reports exactly the great-circle distance it orders by, within 0.6 % of the geodesic (the flattening)', async () => {
     const { items } = await allPages({ ...centre, radiusKm: 20, limit: 100 });
     expect(items.length).toBeGreaterThan(50);
-    const [spheroid] = await t.app
+    const measured: Array<{ id: string; sphere: number; spheroid: number }> = await t.app
       .get(DataSource)
       .query(
-        `SELECT ST_Distance(location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS d FROM shops WHERE id = $3`,
-        [centre.lng, centre.lat, items[10].id],
+        `SELECT id, location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS sphere,
+              ST_Distance(location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS spheroid
+         FROM shops WHERE id = ANY ($3::uuid[])`,
+        [centre.lng, centre.lat, items.map((item) => item.id)],
       );
-    expect(items[10].distanceMeters).toBeCloseTo(spheroid.d, 6);
-    for (const item of items) {
-      const sphere = greatCircleMeters(centre, item.location);
-      expect(Math.abs(item.distanceMeters - sphere)).toBeLessThanOrEqual(sphere * 0.006);
+    const byId = new Map(measured.map((row) => [row.id, row]));
+    for (const [index, item] of items.entries()) {
+      const { sphere, spheroid } = byId.get(item.id)!;
+      expect(item.distanceMeters).toBe(sphere);
+      expect(Math.abs(item.distanceMeters - spheroid)).toBeLessThanOrEqual(spheroid * 0.006);
+      expect(Math.abs(item.distanceMeters - greatCircleMeters(centre, item.location))).toBeLessThan(0.01);
+      if (index > 0) expect(item.distanceMeters).toBeGreaterThanOrEqual(items[index - 1].distanceMeters);
     }
   });
 
@@ -175,9 +182,9 @@ describe('GET /shops: nearest active shops (integration, own database)', () => {
 
   it('streams the nearest shops from the GiST index: KNN order with the radius as index condition', async () => {
     const dataSource = t.app.get(DataSource);
-    // nearby_active_shops carries the planner settings that make PostgreSQL choose this plan...
+    // search_active_shops carries the planner settings that make PostgreSQL choose this plan...
     const [fn] = await dataSource.query(
-      "SELECT proconfig FROM pg_proc WHERE proname = 'nearby_active_shops'",
+      "SELECT proconfig FROM pg_proc WHERE proname = 'search_active_shops'",
     );
     expect(fn.proconfig).toEqual(expect.arrayContaining(['enable_bitmapscan=off', 'jit=off']));
     // ...and under them its query is an ordered index scan that stops after the rows asked for.
@@ -187,14 +194,15 @@ describe('GET /shops: nearest active shops (integration, own database)', () => {
         `EXPLAIN (ANALYZE, FORMAT JSON)
            SELECT s.id FROM shops s
             WHERE s.status = 'active'
-              AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
+              AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3 + 1, false)
+              AND s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography <= $3
             ORDER BY s.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography
             LIMIT 21`,
         [centre.lng, centre.lat, 10_000],
       );
     });
     const scan = JSON.stringify(plan[0]['QUERY PLAN']);
-    expect(scan).toContain('"Index Name":"shops_active_location_gist"');
+    expect(scan).toContain('"Index Name":"shops_active_search_gist"');
     expect(scan).toContain('"Order By"');
     expect(scan).toContain('"Index Cond"');
     expect(scan).not.toContain('"Sort Key"');

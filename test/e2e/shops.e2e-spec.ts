@@ -41,6 +41,9 @@ describe('Shops, services and staff (e2e)', () => {
         // Issue 16: every shop has a cancellation policy, with the contract's defaults.
         cancellationPolicy: { freeCancellationHours: 24, lateCancellationFeeBps: 0, noShowFeeBps: 10_000 },
         status: 'pending_approval',
+        // Issue 19: every shop carries its rating, none yet.
+        ratingAverage: null,
+        ratingCount: 0,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

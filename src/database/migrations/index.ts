@@ -12,6 +12,7 @@ import { ListIndexes1796300000000 } from './1796300000000-list-indexes';
 import { Refunds1796400000000 } from './1796400000000-refunds';
 import { PayoutsOfBalance1796500000000 } from './1796500000000-payouts-of-balance';
 import { Scheduling1796600000000 } from './1796600000000-scheduling';
+import { Discovery1796700000000 } from './1796700000000-discovery';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from TypeScript, JavaScript and Jest. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Refunds1796400000000,
   PayoutsOfBalance1796500000000,
   Scheduling1796600000000,
+  Discovery1796700000000,
 ];

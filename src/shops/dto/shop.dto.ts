@@ -44,6 +44,19 @@ export class ShopDto {
   @ApiProperty({ enum: SHOP_STATUSES })
   status: ShopStatus;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 5,
+    example: 4.6,
+    description: 'Mean of the visible reviews, rounded to one decimal; null when there are none',
+  })
+  ratingAverage: number | null;
+
+  @ApiProperty({ minimum: 0, example: 37, description: 'Number of visible reviews' })
+  ratingCount: number;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -69,16 +82,10 @@ export class ShopDto {
         noShowFeeBps: shop.noShowFeeBps,
       },
       status: shop.status,
+      ratingAverage: shop.ratingAverage,
+      ratingCount: shop.ratingCount,
       createdAt: shop.createdAt.toISOString(),
       updatedAt: shop.updatedAt.toISOString(),
     };
   }
-}
-
-export class NearbyShopDto extends ShopDto {
-  @ApiProperty({
-    description: 'Distance from the searched point on the WGS 84 spheroid, in metres',
-    example: 842.3,
-  })
-  distanceMeters: number;
 }

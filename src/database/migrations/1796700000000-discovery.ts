@@ -1,0 +1,319 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Issue 19, discovery: verified reviews and ratings, and search by text, price, rating, opening time and
+ * availability, in exactly the order of the distance it reports.
+ *
+ * - `reviews`: one per booking (unique), with the owner's reply and an admin's hiding (reason kept). The shop keeps
+ *   `rating_sum` and `rating_count` of its visible reviews, changed in the transaction of every review change;
+ *   `rating_average` is derived from them by the database (a stored generated column), never by scanning reviews.
+ * - What search filters on is kept on the shop row, so that it is checked in the index or on the row the index
+ *   scan reads anyway: `search_words` (the words of the shop's name and of all its services' names, lower-cased, as
+ *   a tsvector of exact words for prefix matching) and `min_price_paise` (its cheapest service), both kept by
+ *   triggers on services and shops. The triggers lock the shop row before they recompute, so two concurrent
+ *   service changes of one shop cannot compute from snapshots that miss each other.
+ * - One metric: the great-circle distance of PostGIS's `<->` on geography (a sphere of the WGS 84 mean radius). The
+ *   radius filter, the order, the cursor and the reported `distanceMeters` all use that one value. `ST_DWithin`
+ *   (sphere) only narrows the index scan, with a metre of slack; the exact cut is `<->` <= radius.
+ * - `shops_active_search_gist` (location, rating_average, min_price_paise) over active shops, in place of the
+ *   location-only index: the nearest-first scan checks a minimum rating and a maximum price inside the index
+ *   (btree_gist), so rare matches are found without reading every shop of the radius.
+ */
+export class Discovery1796700000000 implements MigrationInterface {
+  name = 'Discovery1796700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const q = (sql: string) => queryRunner.query(sql);
+
+    await q(`
+      ALTER TABLE shops
+        ADD COLUMN rating_sum integer NOT NULL DEFAULT 0 CHECK (rating_sum >= 0),
+        ADD COLUMN rating_count integer NOT NULL DEFAULT 0 CHECK (rating_count >= 0),
+        ADD COLUMN rating_average numeric(2, 1) GENERATED ALWAYS AS
+          (CASE WHEN rating_count > 0 THEN round(rating_sum::numeric / rating_count, 1) END) STORED,
+        ADD COLUMN min_price_paise integer,
+        ADD COLUMN search_words tsvector NOT NULL DEFAULT ''`);
+
+    await q(`
+      CREATE TABLE reviews (
+        id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        booking_id    uuid NOT NULL CONSTRAINT reviews_one_per_booking UNIQUE,
+        shop_id       uuid NOT NULL REFERENCES shops (id),
+        service_id    uuid NOT NULL REFERENCES services (id),
+        customer_id   uuid NOT NULL REFERENCES users (id),
+        rating        smallint NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment       text CHECK (char_length(comment) <= 2000),
+        reply         text CHECK (char_length(reply) <= 2000),
+        replied_at    timestamptz,
+        hidden        boolean NOT NULL DEFAULT false,
+        hidden_reason text,
+        hidden_by     uuid REFERENCES users (id),
+        hidden_at     timestamptz,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT reviews_hidden_with_reason CHECK (NOT hidden OR hidden_reason IS NOT NULL)
+      )`);
+    // A shop's visible reviews, newest first (the public list's keyset order).
+    await q(
+      `CREATE INDEX reviews_shop_visible_idx ON reviews (shop_id, created_at DESC, id DESC) WHERE NOT hidden`,
+    );
+
+    // Words as search sees them: lower-cased, split at anything that is not a letter or a digit.
+    await q(`
+      CREATE FUNCTION search_words(p_text text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT array_remove(regexp_split_to_array(lower(p_text), '[^[:alnum:]]+'), '')
+      $$`);
+    // A query's words as a tsquery of word prefixes, all required ('bea' finds 'beard'); null for no words.
+    await q(`
+      CREATE FUNCTION search_query(p_words text[]) RETURNS tsquery LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT string_agg(quote_literal(w) || ':*', ' & ')::tsquery FROM unnest(p_words) AS w
+      $$`);
+    // Does one service match: every query word begins a word of the shop's name or of the service's name.
+    await q(`
+      CREATE FUNCTION service_matches(p_shop_name text, p_service_name text, p_query tsquery)
+      RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT array_to_tsvector(search_words(p_shop_name) || search_words(p_service_name)) @@ p_query
+      $$`);
+
+    await q(`
+      CREATE FUNCTION shop_search_words(p_shop_id uuid, p_shop_name text) RETURNS tsvector
+      LANGUAGE sql STABLE AS $$
+        SELECT array_to_tsvector(search_words(p_shop_name) || coalesce(
+                 (SELECT array_agg(w) FROM services sv, unnest(search_words(sv.name)) AS w
+                   WHERE sv.shop_id = p_shop_id), '{}'))
+      $$`);
+    await q(`
+      CREATE FUNCTION shops_search_columns() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.search_words := shop_search_words(NEW.id, NEW.name);
+        RETURN NEW;
+      END
+      $$`);
+    await q(`
+      CREATE TRIGGER shops_search_columns BEFORE INSERT OR UPDATE OF name ON shops
+        FOR EACH ROW EXECUTE FUNCTION shops_search_columns()`);
+    // Statement-level with transition tables, so a bulk insert of services recomputes each shop once.
+    await q(`
+      CREATE FUNCTION services_refresh_shops() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        shop_ids uuid[];
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          SELECT array_agg(DISTINCT shop_id) INTO shop_ids FROM old_rows;
+        ELSE
+          SELECT array_agg(DISTINCT shop_id) INTO shop_ids FROM new_rows;
+        END IF;
+        -- Locked first, in id order; the update below then reads (in its own statement) every committed service.
+        PERFORM 1 FROM shops WHERE id = ANY (shop_ids) ORDER BY id FOR UPDATE;
+        UPDATE shops s
+           SET search_words = shop_search_words(s.id, s.name),
+               min_price_paise = (SELECT min(sv.price_paise) FROM services sv WHERE sv.shop_id = s.id)
+         WHERE s.id = ANY (shop_ids);
+        RETURN NULL;
+      END
+      $$`);
+    await q(`
+      CREATE TRIGGER services_refresh_shops_insert AFTER INSERT ON services REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION services_refresh_shops()`);
+    await q(`
+      CREATE TRIGGER services_refresh_shops_update AFTER UPDATE ON services REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION services_refresh_shops()`);
+    await q(`
+      CREATE TRIGGER services_refresh_shops_delete AFTER DELETE ON services REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION services_refresh_shops()`);
+    await q(`
+      UPDATE shops s
+         SET search_words = shop_search_words(s.id, s.name),
+             min_price_paise = (SELECT min(sv.price_paise) FROM services sv WHERE sv.shop_id = s.id)`);
+
+    // Open at an instant: the date's override if it has one, otherwise the weekday's hours, in the shop's zone.
+    // Boundaries are whole minutes, so comparing the local time truncated to the minute is exact.
+    await q(`
+      CREATE FUNCTION shop_open_at(p_shop_id uuid, p_timezone text, p_hours jsonb, p_at timestamptz)
+      RETURNS boolean LANGUAGE sql STABLE AS $$
+        WITH local AS (SELECT (p_at AT TIME ZONE p_timezone) AS t),
+             day AS (
+               SELECT l.t::date AS d, to_char(l.t, 'HH24:MI') AS hm, extract(isodow FROM l.t)::int AS weekday,
+                      (SELECT o.opening_hours FROM shop_date_overrides o
+                        WHERE o.shop_id = p_shop_id AND o.local_date = l.t::date) AS override
+                 FROM local l)
+        SELECT CASE
+                 WHEN day.override IS NOT NULL THEN EXISTS (
+                   SELECT 1 FROM jsonb_array_elements(day.override) AS i
+                    WHERE i->>'opens' <= day.hm AND day.hm < i->>'closes')
+                 ELSE EXISTS (
+                   SELECT 1 FROM jsonb_array_elements(p_hours) AS i
+                    WHERE (i->>'weekday')::int = day.weekday AND i->>'opens' <= day.hm AND day.hm < i->>'closes')
+               END
+          FROM day
+      $$`);
+
+    // It serves the plain nearest-first search as well, in place of the location-only index.
+    await q('DROP INDEX shops_active_location_gist');
+    await q(`
+      CREATE INDEX shops_active_search_gist ON shops USING gist (location, rating_average, min_price_paise)
+        WHERE status = 'active'`);
+    await q(`
+      CREATE TYPE shop_search_row AS (
+        id uuid, owner_id uuid, name text, address text, lat float8, lng float8, timezone text,
+        opening_hours jsonb, slot_interval_minutes integer, commission_bps integer, status text,
+        config_version integer, created_at timestamptz, updated_at timestamptz,
+        free_cancellation_hours integer, late_cancellation_fee_bps integer, no_show_fee_bps integer,
+        rating_count integer, rating_average numeric, distance float8)`);
+    await q(SEARCH_FUNCTION);
+    await q(SEARCH_BY_RATING_FUNCTION);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const q = (sql: string) => queryRunner.query(sql);
+    await q(`DROP FUNCTION search_active_shops_by_rating(${BY_RATING_ARGUMENT_TYPES})`);
+    await q(`DROP FUNCTION search_active_shops(${SEARCH_ARGUMENT_TYPES})`);
+    await q('DROP TYPE shop_search_row');
+    await q('DROP INDEX shops_active_search_gist');
+    await q("CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'");
+    await q('DROP FUNCTION shop_open_at(uuid, text, jsonb, timestamptz)');
+    await q('DROP TRIGGER services_refresh_shops_insert ON services');
+    await q('DROP TRIGGER services_refresh_shops_update ON services');
+    await q('DROP TRIGGER services_refresh_shops_delete ON services');
+    await q('DROP FUNCTION services_refresh_shops()');
+    await q('DROP TRIGGER shops_search_columns ON shops');
+    await q('DROP FUNCTION shops_search_columns()');
+    await q('DROP FUNCTION shop_search_words(uuid, text)');
+    await q('DROP FUNCTION service_matches(text, text, tsquery)');
+    await q('DROP FUNCTION search_query(text[])');
+    await q('DROP FUNCTION search_words(text)');
+    await q('DROP TABLE reviews');
+    await q(`
+      ALTER TABLE shops DROP COLUMN rating_average, DROP COLUMN rating_sum, DROP COLUMN rating_count,
+        DROP COLUMN min_price_paise, DROP COLUMN search_words`);
+  }
+}
+
+const SEARCH_ARGUMENT_TYPES =
+  'float8, float8, float8, text[], integer, numeric, timestamptz, boolean, numeric, float8, float8, uuid, integer';
+
+const BY_RATING_ARGUMENT_TYPES =
+  'float8, float8, float8, text[], integer, numeric, timestamptz, boolean, numeric, float8, uuid, integer';
+
+/**
+ * The same search in rating order: highest `rating_average` first (shops without ratings last), then nearest. It
+ * reads one rating at a time, from 5.0 down in steps of 0.1 (averages have one decimal), each a nearest-first index
+ * scan with the rating as an index condition, until the page is full. The cursor is (rated, rating, distance, id).
+ */
+const SEARCH_BY_RATING_FUNCTION = `
+  CREATE FUNCTION search_active_shops_by_rating(
+    p_lng float8, p_lat float8, p_radius_m float8,
+    p_words text[], p_max_price integer, p_min_rating numeric, p_open_at timestamptz,
+    p_after_rated boolean, p_after_rating numeric, p_after_distance float8, p_after_id uuid, p_rows integer)
+  RETURNS SETOF shop_search_row
+  LANGUAGE plpgsql STABLE
+  ROWS 50
+  AS $$
+  DECLARE
+    bucket numeric(2, 1) := 5.0;
+    lowest numeric := greatest(coalesce(p_min_rating, 1.0), 1.0);
+    remaining integer := p_rows;
+    after_distance float8;
+    after_id uuid;
+    found_rows integer;
+  BEGIN
+    IF p_after_id IS NOT NULL THEN
+      IF p_after_rated THEN
+        bucket := p_after_rating;
+      ELSE
+        bucket := NULL;
+      END IF;
+      after_distance := p_after_distance;
+      after_id := p_after_id;
+    END IF;
+    WHILE bucket IS NOT NULL AND bucket >= lowest AND remaining > 0 LOOP
+      RETURN QUERY SELECT * FROM search_active_shops(p_lng, p_lat, p_radius_m, p_words, p_max_price, NULL,
+        p_open_at, true, bucket, NULL, after_distance, after_id, remaining);
+      GET DIAGNOSTICS found_rows = ROW_COUNT;
+      remaining := remaining - found_rows;
+      after_distance := NULL;
+      after_id := NULL;
+      bucket := bucket - 0.1;
+    END LOOP;
+    IF remaining > 0 AND p_min_rating IS NULL THEN
+      RETURN QUERY SELECT * FROM search_active_shops(p_lng, p_lat, p_radius_m, p_words, p_max_price, NULL,
+        p_open_at, true, NULL, NULL, after_distance, after_id, remaining);
+    END IF;
+  END
+  $$`;
+
+/**
+ * Active shops within a radius, nearest first by `<->`, with every filter given; null arguments filter nothing.
+ *
+ * - `p_bucketed`: only shops whose `rating_average` is exactly `p_rating` (null: shops without ratings), which is
+ *   how a rating-ordered search reads one rating at a time, each nearest first (see search-order.ts).
+ * - `p_exact_distance`: only shops at exactly that distance, all of them (no limit): how the caller puts a tie at
+ *   the end of a page into id order, as the index orders by distance alone.
+ * - `p_after_distance, p_after_id`: the cursor, in (distance, id) order.
+ *
+ * The query is assembled from the filters given and planned for their values (dynamic SQL), so each condition
+ * that the index can check is an index condition: `rating_average >= x`, `= x` and `min_price_paise <= x` are, on
+ * `shops_active_search_gist`. The text and opening filters are checked on the rows the scan reads. The settings are
+ * those of the plain search (see the nearby-shops migration): a nearest-first stream, never a bitmap of the radius.
+ */
+const SEARCH_FUNCTION = `
+  CREATE FUNCTION search_active_shops(
+    p_lng float8, p_lat float8, p_radius_m float8,
+    p_words text[], p_max_price integer, p_min_rating numeric, p_open_at timestamptz,
+    p_bucketed boolean, p_rating numeric, p_exact_distance float8,
+    p_after_distance float8, p_after_id uuid, p_rows integer)
+  RETURNS SETOF shop_search_row
+  LANGUAGE plpgsql STABLE
+  ROWS 50
+  SET enable_bitmapscan = off
+  SET jit = off
+  AS $$
+  DECLARE
+    origin geography := ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography;
+    query tsquery := search_query(p_words);
+    sql text := '
+      SELECT s.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry), ST_X(s.location::geometry),
+             s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
+             s.created_at, s.updated_at, s.free_cancellation_hours, s.late_cancellation_fee_bps, s.no_show_fee_bps,
+             s.rating_count, s.rating_average, s.location <-> $1
+        FROM shops s
+       WHERE s.status = ''active''
+         AND ST_DWithin(s.location, $1, $2 + 1, false)
+         AND s.location <-> $1 <= $2';
+  BEGIN
+    IF query IS NOT NULL THEN
+      sql := sql || ' AND s.search_words @@ $3';
+    END IF;
+    IF p_max_price IS NOT NULL THEN
+      sql := sql || ' AND s.min_price_paise <= $4';
+    END IF;
+    IF query IS NOT NULL OR p_max_price IS NOT NULL THEN
+      -- The exact rule: a service that matches (words and price), or, for words alone, the shop's own name.
+      sql := sql || ' AND (EXISTS (SELECT 1 FROM services sv WHERE sv.shop_id = s.id
+                                     AND ($3 IS NULL OR service_matches(s.name, sv.name, $3))
+                                     AND ($4 IS NULL OR sv.price_paise <= $4))
+                           OR ($4 IS NULL AND array_to_tsvector(search_words(s.name)) @@ $3))';
+    END IF;
+    IF p_min_rating IS NOT NULL THEN
+      sql := sql || ' AND s.rating_average >= $5';
+    END IF;
+    IF p_open_at IS NOT NULL THEN
+      sql := sql || ' AND shop_open_at(s.id, s.timezone, s.opening_hours, $6)';
+    END IF;
+    IF p_bucketed THEN
+      sql := sql || CASE WHEN p_rating IS NULL THEN ' AND s.rating_average IS NULL' ELSE ' AND s.rating_average = $7' END;
+    END IF;
+    IF p_exact_distance IS NOT NULL THEN
+      sql := sql || ' AND ST_DWithin(s.location, $1, $8 + 1, false) AND s.location <-> $1 = $8';
+    END IF;
+    IF p_after_distance IS NOT NULL THEN
+      sql := sql || ' AND (s.location <-> $1, s.id) > ($9, $10)';
+    END IF;
+    sql := sql || ' ORDER BY s.location <-> $1';
+    IF p_exact_distance IS NULL THEN
+      sql := sql || ' LIMIT $11';
+    END IF;
+    RETURN QUERY EXECUTE sql
+      USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
+            p_after_distance, p_after_id, p_rows;
+  END
+  $$`;
