@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { queryReturning } from '../common/database/query-returning';
 import { exactTimestamp, Keyed, TimeKey } from '../common/pagination/pagination';
 import { DatabaseReader } from '../database/replicas/database-reader';
 import { Review } from './review';
@@ -90,7 +91,8 @@ export class ReviewsRepository {
 
   /** Sets the reply if there is none yet; null when the review (of that shop) has one or does not exist. */
   async reply(shopId: string, reviewId: string, text: string): Promise<Review | null> {
-    const rows: ReviewRow[] = await this.dataSource.query(
+    const rows = await queryReturning<ReviewRow>(
+      this.dataSource,
       `UPDATE reviews SET reply = $3, replied_at = now()
         WHERE id = $1 AND shop_id = $2 AND reply IS NULL
         RETURNING *`,
@@ -106,7 +108,8 @@ export class ReviewsRepository {
     reason: string,
     adminId: string,
   ): Promise<Review | null> {
-    const rows: ReviewRow[] = await manager.query(
+    const rows = await queryReturning<ReviewRow>(
+      manager,
       `UPDATE reviews SET hidden = true, hidden_reason = $2, hidden_by = $3, hidden_at = now()
         WHERE id = $1 AND NOT hidden
         RETURNING *`,
