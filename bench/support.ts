@@ -174,20 +174,35 @@ export async function dropRedisKeys(env: Record<string, string>): Promise<void> 
   }
 }
 
+const SHOP_NAME_WORDS = ['Sharp', 'Royal', 'Urban', 'Glow', 'Fade', 'Classic', 'Style', 'Trendz', 'Looks'];
+const SERVICE_NAMES = [
+  'Haircut',
+  'Beard trim',
+  'Hair colour',
+  'Shave',
+  'Facial',
+  'Kids cut',
+  'Head massage',
+  'Hair spa',
+];
+
 /**
  * `count` shops around the demo cities (85 % clustered, denser towards the centres; 15 % spread over the country;
- * 90 % active), with the partial GiST index built after loading. Kept when the database already holds that many.
+ * 90 % active), with services, a barber, weekly hours and ratings, and the partial GiST index built after loading.
+ * Kept when the database already holds that many.
  */
 export async function seedShops(pool: Pool, count: number): Promise<void> {
-  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM shops`);
-  if (Number(rows[0].n) === count) {
+  const { rows } = await pool.query<{ n: string; services: boolean }>(
+    'SELECT count(*) AS n, EXISTS (SELECT 1 FROM services) AS services FROM shops',
+  );
+  if (Number(rows[0].n) === count && rows[0].services) {
     console.log(`Reusing ${count} shops already in the bench database`);
     return;
   }
   console.log(`Seeding ${count} shops around ${CITIES.length} cities...`);
   const started = Date.now();
   await pool.query('TRUNCATE shops CASCADE');
-  await pool.query('DROP INDEX IF EXISTS shops_active_location_gist');
+  await pool.query('DROP INDEX IF EXISTS shops_active_search_gist');
   const { rows: owners } = await pool.query<{ id: string }>(
     `INSERT INTO users (name, email, password_hash, role) VALUES ('Bench owner', $1, 'x', 'shop_owner')
      ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
@@ -195,27 +210,62 @@ export async function seedShops(pool: Pool, count: number): Promise<void> {
   );
   const lats = CITIES.map((c) => c.lat);
   const lngs = CITIES.map((c) => c.lng);
+  // Bulk load without the per-row triggers that keep search words and the cheapest price: computed once below.
+  await pool.query('ALTER TABLE shops DISABLE TRIGGER USER');
+  await pool.query('ALTER TABLE services DISABLE TRIGGER USER');
   for (let from = 1; from <= count; from += 200_000) {
     const to = Math.min(count, from + 199_999);
-    // 85 % clustered around city centres (denser towards the centre), 15 % spread over the country.
+    // 85 % clustered around city centres (denser towards the centre), 15 % spread over the country. Names from a
+    // few words (one shop in a thousand has the rare word "Zulu"), weekly hours of three kinds, 70 % rated.
     await pool.query(
-      `INSERT INTO shops (owner_id, name, address, location, timezone, commission_bps, status)
-       SELECT $1, 'Bench shop ' || g, 'Bench address ' || g,
+      `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, commission_bps, status,
+                          rating_count, rating_sum)
+       SELECT $1, ($7::text[])[1 + abs(hashtext('n' || g)) % 9] || ' Salon ' || g
+                || CASE WHEN abs(hashtext('z' || g)) % 1000 = 0 THEN ' Zulu' ELSE '' END,
+              'Bench address ' || g,
               CASE WHEN random() < 0.85
                 THEN ST_SetSRID(ST_MakePoint(($5::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random(),
                                              ($4::float8[])[1 + g % $6] + (random() - 0.5) * 0.6 * random()), 4326)
                 ELSE ST_SetSRID(ST_MakePoint(70 + random() * 18, 8 + random() * 22), 4326)
               END::geography,
-              'Asia/Kolkata', 1000,
-              CASE WHEN random() < 0.9 THEN 'active' ELSE 'pending_approval' END
-         FROM generate_series($2::int, $3::int) AS g`,
-      [owners[0].id, from, to, lats, lngs, CITIES.length],
+              'Asia/Kolkata',
+              (SELECT jsonb_agg(jsonb_build_object('weekday', d, 'opens', h.opens, 'closes', h.closes))
+                 FROM generate_series(1, h.days) AS d),
+              1000,
+              CASE WHEN random() < 0.9 THEN 'active' ELSE 'pending_approval' END,
+              r.n, round(r.n * (1 + 4 * sqrt(random())))::int
+         FROM generate_series($2::int, $3::int) AS g,
+              LATERAL (SELECT abs(hashtext('h' || g)) % 10 AS kind) AS c,
+              LATERAL (SELECT CASE c.kind WHEN 0 THEN 5 WHEN 1 THEN 6 ELSE 7 END AS days,
+                              CASE c.kind WHEN 0 THEN '11:00' WHEN 1 THEN '10:00' ELSE '09:00' END AS opens,
+                              CASE c.kind WHEN 0 THEN '19:00' WHEN 1 THEN '20:00' ELSE '21:00' END AS closes) AS h,
+              LATERAL (SELECT CASE WHEN abs(hashtext('r' || g)) % 10 < 3 THEN 0
+                                   ELSE 1 + abs(hashtext('c' || g)) % 40 END AS n) AS r`,
+      [owners[0].id, from, to, lats, lngs, CITIES.length, SHOP_NAME_WORDS],
     );
     process.stdout.write(`  ${to} shops\n`);
   }
+  // One to three services a shop (names from a short list, prices from 100 to 2,000 rupees), one barber each.
   await pool.query(
-    "CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'",
+    `INSERT INTO services (shop_id, name, duration_minutes, price_paise)
+     SELECT s.id, ($1::text[])[1 + abs(hashtext(s.id::text || j)) % 8], 30,
+            10000 + (abs(hashtext(s.id::text || 'p' || j)) % 191) * 1000
+       FROM shops s, generate_series(1, 1 + abs(hashtext(s.id::text)) % 3) AS j`,
+    [SERVICE_NAMES],
   );
+  await pool.query("INSERT INTO staff (shop_id, name) SELECT id, 'Bench barber' FROM shops");
+  await pool.query(`
+    UPDATE shops s SET search_words = array_to_tsvector(search_words(s.name) || x.words), min_price_paise = x.price
+      FROM (SELECT sv.shop_id, array_agg(w) AS words, min(sv.price_paise) AS price
+              FROM services sv, unnest(search_words(sv.name)) AS w GROUP BY sv.shop_id) AS x
+     WHERE x.shop_id = s.id`);
+  await pool.query('ALTER TABLE shops ENABLE TRIGGER USER');
+  await pool.query('ALTER TABLE services ENABLE TRIGGER USER');
+  await pool.query('VACUUM shops');
+  // The search index of the discovery migration, built once over the seeded rows.
+  await pool.query(`
+    CREATE INDEX shops_active_search_gist ON shops USING gist (location, rating_average, min_price_paise)
+      WHERE status = 'active'`);
   await pool.query('ANALYZE shops');
   console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

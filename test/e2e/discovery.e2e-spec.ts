@@ -22,6 +22,7 @@ const SHOP_WORDS = ['Sharp', 'Fade', 'Royal', 'Glow', 'Urban', 'Barber', 'Salon'
 const SERVICE_NAMES = ['Beard trim', 'Haircut', 'Hair colour', 'Shave', 'Facial', 'Kids cut', 'Head massage'];
 const ZONES = ['Asia/Kolkata', 'Asia/Dubai', 'Europe/London'];
 const ANY_ZONE_DATE_DAYS = 2;
+const ALL_WEEK = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' }));
 
 interface ModelService {
   id: string;
@@ -143,6 +144,37 @@ describe('GET /shops with filters, against a brute-force model (integration, own
       });
     }
 
+    // Many more shops without services, a few of them with a rare word: more than the nearest-first scan for words
+    // reads before it turns to the text index (WORDS_SCAN_BUDGET in the discovery migration).
+    const fillers = Array.from({ length: 900 }, (_, i) => ({
+      name: i % 300 === 7 ? `Zulu Cuts ${i}` : `Filler Salon ${i}`,
+      lat: centre.lat + (rand() - 0.5) * 0.16,
+      lng: centre.lng + (rand() - 0.5) * 0.16,
+      rated: rand() < 0.5,
+    }));
+    const inserted: Array<{ id: string; name: string; rating_average: string | null }> = await db.query(
+      `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, commission_bps, status,
+                          rating_sum, rating_count)
+       SELECT $1, f.name, 'Elsewhere', ST_SetSRID(ST_MakePoint(f.lng, f.lat), 4326)::geography, 'Asia/Kolkata',
+              $2, 1000, 'active', CASE WHEN f.rated THEN 4 ELSE 0 END, CASE WHEN f.rated THEN 1 ELSE 0 END
+         FROM jsonb_to_recordset($3::jsonb) AS f(name text, lat float8, lng float8, rated boolean)
+       RETURNING id, name, rating_average`,
+      [owner.id, JSON.stringify(ALL_WEEK), JSON.stringify(fillers)],
+    );
+    for (const row of inserted) {
+      shops.set(row.id, {
+        id: row.id,
+        name: row.name,
+        status: 'active',
+        timezone: 'Asia/Kolkata',
+        openingHours: ALL_WEEK,
+        overrides: new Map(),
+        rating: row.rating_average === null ? null : Number(row.rating_average),
+        services: [],
+        staffed: false,
+      });
+    }
+
     // Fill the one hour some shops have that day, so that they are open but have no free slot.
     for (const shop of shops.values()) {
       const hour = shop.overrides.get(availableOn);
@@ -245,6 +277,9 @@ describe('GET /shops with filters, against a brute-force model (integration, own
   const queries: Array<Record<string, unknown>> = [
     {},
     { q: 'bea' },
+    { q: 'zulu' },
+    { q: 'zul', sort: 'rating' },
+    { q: 'filler salon', minRating: 3 },
     { q: 'BEARD trim' },
     { q: 'hair col' },
     { q: 'sharp' },

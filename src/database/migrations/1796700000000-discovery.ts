@@ -125,26 +125,41 @@ export class Discovery1796700000000 implements MigrationInterface {
          SET search_words = shop_search_words(s.id, s.name),
              min_price_paise = (SELECT min(sv.price_paise) FROM services sv WHERE sv.shop_id = s.id)`);
 
-    // Open at an instant: the date's override if it has one, otherwise the weekday's hours, in the shop's zone.
-    // Boundaries are whole minutes, so comparing the local time truncated to the minute is exact.
+    // Weekly hours as shop-local minutes of the week (Monday 00:00 = 0), so that "open at" is one containment test
+    // on the row; a date override (rare) is looked up only for its own date.
     await q(`
-      CREATE FUNCTION shop_open_at(p_shop_id uuid, p_timezone text, p_hours jsonb, p_at timestamptz)
+      CREATE FUNCTION weekly_minutes(p_hours jsonb) RETURNS int4multirange LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT coalesce(range_agg(int4range(
+                 ((i->>'weekday')::int - 1) * 1440
+                   + split_part(i->>'opens', ':', 1)::int * 60 + split_part(i->>'opens', ':', 2)::int,
+                 ((i->>'weekday')::int - 1) * 1440
+                   + split_part(i->>'closes', ':', 1)::int * 60 + split_part(i->>'closes', ':', 2)::int)),
+               '{}'::int4multirange)
+          FROM jsonb_array_elements(p_hours) AS i
+      $$`);
+    await q(`
+      ALTER TABLE shops ADD COLUMN weekly_minutes int4multirange
+        GENERATED ALWAYS AS (weekly_minutes(opening_hours)) STORED`);
+    await q(`
+      CREATE FUNCTION minute_of_week(p_local timestamp) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT (extract(isodow FROM p_local)::int - 1) * 1440
+               + extract(hour FROM p_local)::int * 60 + extract(minute FROM p_local)::int
+      $$`);
+    // Open at an instant, in the shop's zone: the date's override if it has one, otherwise the weekly hours.
+    // Boundaries are whole minutes, so the local time truncated to the minute decides exactly.
+    await q(`
+      CREATE FUNCTION shop_open_at(p_shop_id uuid, p_timezone text, p_weekly int4multirange, p_at timestamptz)
       RETURNS boolean LANGUAGE sql STABLE AS $$
-        WITH local AS (SELECT (p_at AT TIME ZONE p_timezone) AS t),
-             day AS (
-               SELECT l.t::date AS d, to_char(l.t, 'HH24:MI') AS hm, extract(isodow FROM l.t)::int AS weekday,
-                      (SELECT o.opening_hours FROM shop_date_overrides o
-                        WHERE o.shop_id = p_shop_id AND o.local_date = l.t::date) AS override
-                 FROM local l)
         SELECT CASE
-                 WHEN day.override IS NOT NULL THEN EXISTS (
-                   SELECT 1 FROM jsonb_array_elements(day.override) AS i
-                    WHERE i->>'opens' <= day.hm AND day.hm < i->>'closes')
+                 WHEN override IS NULL THEN p_weekly @> minute_of_week(p_at AT TIME ZONE p_timezone)
                  ELSE EXISTS (
-                   SELECT 1 FROM jsonb_array_elements(p_hours) AS i
-                    WHERE (i->>'weekday')::int = day.weekday AND i->>'opens' <= day.hm AND day.hm < i->>'closes')
+                   SELECT 1 FROM jsonb_array_elements(override) AS i
+                    WHERE i->>'opens' <= to_char(p_at AT TIME ZONE p_timezone, 'HH24:MI')
+                      AND to_char(p_at AT TIME ZONE p_timezone, 'HH24:MI') < i->>'closes')
                END
-          FROM day
+          FROM (SELECT (SELECT o.opening_hours FROM shop_date_overrides o
+                         WHERE o.shop_id = p_shop_id AND o.local_date = (p_at AT TIME ZONE p_timezone)::date)
+                       AS override) AS day
       $$`);
 
     // It serves the plain nearest-first search as well, in place of the location-only index.
@@ -152,6 +167,8 @@ export class Discovery1796700000000 implements MigrationInterface {
     await q(`
       CREATE INDEX shops_active_search_gist ON shops USING gist (location, rating_average, min_price_paise)
         WHERE status = 'active'`);
+    // Rare words are found through this index instead of the nearest-first scan (see search_active_shops).
+    await q("CREATE INDEX shops_active_words_gin ON shops USING gin (search_words) WHERE status = 'active'");
     await q(`
       CREATE TYPE shop_search_row AS (
         id uuid, owner_id uuid, name text, address text, lat float8, lng float8, timezone text,
@@ -170,7 +187,11 @@ export class Discovery1796700000000 implements MigrationInterface {
     await q('DROP TYPE shop_search_row');
     await q('DROP INDEX shops_active_search_gist');
     await q("CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'");
-    await q('DROP FUNCTION shop_open_at(uuid, text, jsonb, timestamptz)');
+    await q('DROP FUNCTION shop_open_at(uuid, text, int4multirange, timestamptz)');
+    await q('DROP FUNCTION minute_of_week(timestamp)');
+    await q('ALTER TABLE shops DROP COLUMN weekly_minutes');
+    await q('DROP FUNCTION weekly_minutes(jsonb)');
+    await q('DROP INDEX shops_active_words_gin');
     await q('DROP TRIGGER services_refresh_shops_insert ON services');
     await q('DROP TRIGGER services_refresh_shops_update ON services');
     await q('DROP TRIGGER services_refresh_shops_delete ON services');
@@ -252,9 +273,16 @@ const SEARCH_BY_RATING_FUNCTION = `
  *
  * The query is assembled from the filters given and planned for their values (dynamic SQL), so each condition
  * that the index can check is an index condition: `rating_average >= x`, `= x` and `min_price_paise <= x` are, on
- * `shops_active_search_gist`. The text and opening filters are checked on the rows the scan reads. The settings are
- * those of the plain search (see the nearby-shops migration): a nearest-first stream, never a bitmap of the radius.
+ * `shops_active_search_gist`; the opening filter is one containment test on the row. The settings are those of
+ * the plain search (see the nearby-shops migration): a nearest-first stream, never a bitmap of the radius.
+ *
+ * Words are found one of two ways. First the nearest `WORDS_SCAN_BUDGET` shops that pass the other conditions are
+ * read in order and the words checked on them: common words fill the page there. If they do not (and the radius
+ * holds more shops), the words are rare here, and every matching shop of the radius comes from the text index
+ * (`shops_active_words_gin`, a bitmap with the radius) and is sorted by distance: few rows either way.
  */
+const WORDS_SCAN_BUDGET = 400;
+
 const SEARCH_FUNCTION = `
   CREATE FUNCTION search_active_shops(
     p_lng float8, p_lat float8, p_radius_m float8,
@@ -265,54 +293,78 @@ const SEARCH_FUNCTION = `
   LANGUAGE plpgsql STABLE
   ROWS 50
   SET enable_bitmapscan = off
+  SET enable_indexscan = on
   SET jit = off
   AS $$
   DECLARE
     origin geography := ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography;
     query tsquery := search_query(p_words);
-    sql text := '
-      SELECT s.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry), ST_X(s.location::geometry),
+    columns text := 's.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry), ST_X(s.location::geometry),
              s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
              s.created_at, s.updated_at, s.free_cancellation_hours, s.late_cancellation_fee_bps, s.no_show_fee_bps,
-             s.rating_count, s.rating_average, s.location <-> $1
+             s.rating_count, s.rating_average, s.location <-> $1';
+    area text := '
         FROM shops s
        WHERE s.status = ''active''
          AND ST_DWithin(s.location, $1, $2 + 1, false)
          AND s.location <-> $1 <= $2';
+    other text := '';
+    words text := '';
+    ordered text := ' ORDER BY s.location <-> $1';
+    nearest shop_search_row[];
+    examined integer;
   BEGIN
-    IF query IS NOT NULL THEN
-      sql := sql || ' AND s.search_words @@ $3';
-    END IF;
     IF p_max_price IS NOT NULL THEN
-      sql := sql || ' AND s.min_price_paise <= $4';
+      other := other || ' AND s.min_price_paise <= $4';
+    END IF;
+    IF p_min_rating IS NOT NULL THEN
+      other := other || ' AND s.rating_average >= $5';
+    END IF;
+    IF p_bucketed THEN
+      other := other || CASE WHEN p_rating IS NULL THEN ' AND s.rating_average IS NULL' ELSE ' AND s.rating_average = $7' END;
+    END IF;
+    IF p_exact_distance IS NOT NULL THEN
+      other := other || ' AND ST_DWithin(s.location, $1, $8 + 1, false) AND s.location <-> $1 = $8';
+    END IF;
+    IF p_after_distance IS NOT NULL THEN
+      other := other || ' AND (s.location <-> $1, s.id) > ($9, $10)';
+    END IF;
+    IF p_open_at IS NOT NULL THEN
+      other := other || ' AND shop_open_at(s.id, s.timezone, s.weekly_minutes, $6)';
+    END IF;
+    IF query IS NOT NULL THEN
+      words := ' AND s.search_words @@ $3';
     END IF;
     IF query IS NOT NULL OR p_max_price IS NOT NULL THEN
       -- The exact rule: a service that matches (words and price), or, for words alone, the shop's own name.
-      sql := sql || ' AND (EXISTS (SELECT 1 FROM services sv WHERE sv.shop_id = s.id
-                                     AND ($3 IS NULL OR service_matches(s.name, sv.name, $3))
-                                     AND ($4 IS NULL OR sv.price_paise <= $4))
-                           OR ($4 IS NULL AND array_to_tsvector(search_words(s.name)) @@ $3))';
+      words := words || ' AND (EXISTS (SELECT 1 FROM services sv WHERE sv.shop_id = s.id
+                                         AND ($3 IS NULL OR service_matches(s.name, sv.name, $3))
+                                         AND ($4 IS NULL OR sv.price_paise <= $4))
+                               OR ($4 IS NULL AND array_to_tsvector(search_words(s.name)) @@ $3))';
     END IF;
-    IF p_min_rating IS NOT NULL THEN
-      sql := sql || ' AND s.rating_average >= $5';
+
+    IF query IS NULL OR p_exact_distance IS NOT NULL THEN
+      RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered
+          || CASE WHEN p_exact_distance IS NULL THEN ' LIMIT $11' ELSE '' END
+        USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
+              p_after_distance, p_after_id, p_rows;
+      RETURN;
     END IF;
-    IF p_open_at IS NOT NULL THEN
-      sql := sql || ' AND shop_open_at(s.id, s.timezone, s.opening_hours, $6)';
+
+    EXECUTE 'SELECT array_agg(c.r ORDER BY c.d) FILTER (WHERE c.matches), count(*)::int
+               FROM (SELECT ROW(' || columns || ')::shop_search_row AS r, s.location <-> $1 AS d, (true' || words || ') AS matches'
+               || area || other || ordered || ' LIMIT $12) AS c'
+      INTO nearest, examined
+      USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
+            p_after_distance, p_after_id, p_rows, ${WORDS_SCAN_BUDGET};
+    IF examined < ${WORDS_SCAN_BUDGET} OR coalesce(cardinality(nearest), 0) >= p_rows THEN
+      RETURN QUERY SELECT * FROM unnest(nearest) LIMIT p_rows;
+      RETURN;
     END IF;
-    IF p_bucketed THEN
-      sql := sql || CASE WHEN p_rating IS NULL THEN ' AND s.rating_average IS NULL' ELSE ' AND s.rating_average = $7' END;
-    END IF;
-    IF p_exact_distance IS NOT NULL THEN
-      sql := sql || ' AND ST_DWithin(s.location, $1, $8 + 1, false) AND s.location <-> $1 = $8';
-    END IF;
-    IF p_after_distance IS NOT NULL THEN
-      sql := sql || ' AND (s.location <-> $1, s.id) > ($9, $10)';
-    END IF;
-    sql := sql || ' ORDER BY s.location <-> $1';
-    IF p_exact_distance IS NULL THEN
-      sql := sql || ' LIMIT $11';
-    END IF;
-    RETURN QUERY EXECUTE sql
+    -- Rare words: from the text index, with the radius, sorted by distance.
+    PERFORM set_config('enable_bitmapscan', 'on', true);
+    PERFORM set_config('enable_indexscan', 'off', true);
+    RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered || ' LIMIT $11'
       USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
             p_after_distance, p_after_id, p_rows;
   END
