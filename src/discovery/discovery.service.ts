@@ -43,13 +43,17 @@ type FilteredCursor = [number, number, number, string, number | null, number, st
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 
+/** A rating as the database keeps it: 1.0 to 5.0 in steps of 0.1. */
+const isRating = (value: unknown): value is number =>
+  isFiniteNumber(value) && value >= 1 && value <= 5 && Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
+
 function isSearchCursor(key: unknown[]): key is PlainCursor | FilteredCursor {
   if (key.length === 5) return key.slice(0, 4).every(isFiniteNumber) && isUuid(key[4]);
   return (
     key.length === 7 &&
     key.slice(0, 3).every(isFiniteNumber) &&
     typeof key[3] === 'string' &&
-    (key[4] === null || isFiniteNumber(key[4])) &&
+    (key[4] === null || isRating(key[4])) &&
     isFiniteNumber(key[5]) &&
     isUuid(key[6])
   );

@@ -32,6 +32,7 @@ describe('Function-level authorization of every documented route (e2e)', () => {
     'get /api/v1/shops/{id}/staff',
     'get /api/v1/shops/{id}/slots',
     'get /api/v1/shops/{id}/date-overrides',
+    'get /api/v1/shops/{id}/reviews',
     'post /api/v1/payments/webhooks/razorpay',
     'get /health',
     'get /metrics',

@@ -314,6 +314,23 @@ const SEARCH_FUNCTION = `
     nearest shop_search_row[];
     examined integer;
   BEGIN
+    IF query IS NULL AND p_max_price IS NULL AND p_min_rating IS NULL AND p_open_at IS NULL AND NOT p_bucketed
+       AND p_exact_distance IS NULL THEN
+      -- The plain search, as static SQL: its plan is cached per connection instead of made at every call.
+      RETURN QUERY
+      SELECT s.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry), ST_X(s.location::geometry),
+             s.timezone, s.opening_hours, s.slot_interval_minutes, s.commission_bps, s.status, s.config_version,
+             s.created_at, s.updated_at, s.free_cancellation_hours, s.late_cancellation_fee_bps, s.no_show_fee_bps,
+             s.rating_count, s.rating_average, s.location <-> origin
+        FROM shops s
+       WHERE s.status = 'active'
+         AND ST_DWithin(s.location, origin, p_radius_m + 1, false)
+         AND s.location <-> origin <= p_radius_m
+         AND (p_after_distance IS NULL OR (s.location <-> origin, s.id) > (p_after_distance, p_after_id))
+       ORDER BY s.location <-> origin
+       LIMIT p_rows;
+      RETURN;
+    END IF;
     IF p_max_price IS NOT NULL THEN
       other := other || ' AND s.min_price_paise <= $4';
     END IF;
