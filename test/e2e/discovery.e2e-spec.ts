@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { compareKeys, SearchSort } from '../../libs/discovery/search-order';
@@ -69,6 +70,13 @@ describe('GET /shops with filters, against a brute-force model (integration, own
 
   beforeAll(async () => {
     database = await createScratchDatabase();
+    // A small scan budget for words, so that a few hundred shops take the text-index path too.
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(
+      `ALTER DATABASE "${new URL(database.url).pathname.slice(1)}" SET hairone.words_scan_budget = 100`,
+    );
+    await admin.end();
     t = await createTestApp({ DATABASE_URL: database.url });
     db = t.app.get(DataSource);
     const owner = await givenUser(t.http, 'shop_owner');
@@ -145,9 +153,9 @@ describe('GET /shops with filters, against a brute-force model (integration, own
     }
 
     // Many more shops without services, a few of them with a rare word: more than the nearest-first scan for words
-    // reads before it turns to the text index (WORDS_SCAN_BUDGET in the discovery migration).
-    const fillers = Array.from({ length: 900 }, (_, i) => ({
-      name: i % 300 === 7 ? `Zulu Cuts ${i}` : `Filler Salon ${i}`,
+    // reads before it turns to the text index (hairone.words_scan_budget, set above).
+    const fillers = Array.from({ length: 300 }, (_, i) => ({
+      name: i % 100 === 7 ? `Zulu Cuts ${i}` : `Filler Salon ${i}`,
       lat: centre.lat + (rand() - 0.5) * 0.16,
       lng: centre.lng + (rand() - 0.5) * 0.16,
       rated: rand() < 0.5,

@@ -145,28 +145,66 @@ export class Discovery1796700000000 implements MigrationInterface {
         SELECT (extract(isodow FROM p_local)::int - 1) * 1440
                + extract(hour FROM p_local)::int * 60 + extract(minute FROM p_local)::int
       $$`);
-    // Open at an instant, in the shop's zone: the date's override if it has one, otherwise the weekly hours.
-    // Boundaries are whole minutes, so the local time truncated to the minute decides exactly.
+    // When a shop may be open, as minutes of the week: its weekly hours and the week minutes of every date override
+    // it has (a superset of when it is open in any given week). Indexed, it lets "open at" be an index condition;
+    // the exact rule (shop_open_at's) is then checked on the rows found. Kept by triggers on both tables.
     await q(`
-      CREATE FUNCTION shop_open_at(p_shop_id uuid, p_timezone text, p_weekly int4multirange, p_at timestamptz)
-      RETURNS boolean LANGUAGE sql STABLE AS $$
-        SELECT CASE
-                 WHEN override IS NULL THEN p_weekly @> minute_of_week(p_at AT TIME ZONE p_timezone)
-                 ELSE EXISTS (
-                   SELECT 1 FROM jsonb_array_elements(override) AS i
-                    WHERE i->>'opens' <= to_char(p_at AT TIME ZONE p_timezone, 'HH24:MI')
-                      AND to_char(p_at AT TIME ZONE p_timezone, 'HH24:MI') < i->>'closes')
-               END
-          FROM (SELECT (SELECT o.opening_hours FROM shop_date_overrides o
-                         WHERE o.shop_id = p_shop_id AND o.local_date = (p_at AT TIME ZONE p_timezone)::date)
-                       AS override) AS day
+      CREATE FUNCTION shop_open_minutes(p_shop_id uuid, p_hours jsonb) RETURNS int4multirange
+      LANGUAGE sql STABLE AS $$
+        SELECT weekly_minutes(p_hours) + coalesce(
+                 (SELECT range_agg(int4range(
+                           (extract(isodow FROM o.local_date)::int - 1) * 1440
+                             + split_part(i->>'opens', ':', 1)::int * 60 + split_part(i->>'opens', ':', 2)::int,
+                           (extract(isodow FROM o.local_date)::int - 1) * 1440
+                             + split_part(i->>'closes', ':', 1)::int * 60 + split_part(i->>'closes', ':', 2)::int))
+                    FROM shop_date_overrides o, jsonb_array_elements(o.opening_hours) AS i
+                   WHERE o.shop_id = p_shop_id), '{}'::int4multirange)
+      $$`);
+    await q("ALTER TABLE shops ADD COLUMN open_minutes int4multirange NOT NULL DEFAULT '{}'");
+    await q(`
+      CREATE FUNCTION shops_open_minutes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.open_minutes := shop_open_minutes(NEW.id, NEW.opening_hours);
+        RETURN NEW;
+      END
+      $$`);
+    await q(`
+      CREATE TRIGGER shops_open_minutes BEFORE INSERT OR UPDATE OF opening_hours ON shops
+        FOR EACH ROW EXECUTE FUNCTION shops_open_minutes()`);
+    await q(`
+      CREATE FUNCTION date_overrides_refresh_shop() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        shop uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.shop_id ELSE NEW.shop_id END;
+      BEGIN
+        -- Locked first; the update then reads (in its own statement) every committed override.
+        PERFORM 1 FROM shops WHERE id = shop FOR UPDATE;
+        UPDATE shops SET open_minutes = shop_open_minutes(id, opening_hours) WHERE id = shop;
+        RETURN NULL;
+      END
+      $$`);
+    await q(`
+      CREATE TRIGGER date_overrides_refresh_shop AFTER INSERT OR UPDATE OR DELETE ON shop_date_overrides
+        FOR EACH ROW EXECUTE FUNCTION date_overrides_refresh_shop()`);
+    await q('UPDATE shops SET open_minutes = shop_open_minutes(id, opening_hours)');
+    // The time zones in use, read by a loose index scan: an instant's minute of the week in each of them.
+    await q("CREATE INDEX shops_active_timezone_idx ON shops (timezone) WHERE status = 'active'");
+    await q(`
+      CREATE FUNCTION open_minutes_at(p_at timestamptz) RETURNS int4multirange LANGUAGE sql STABLE AS $$
+        WITH RECURSIVE zone AS (
+          (SELECT timezone FROM shops WHERE status = 'active' ORDER BY timezone LIMIT 1)
+          UNION ALL
+          SELECT (SELECT s.timezone FROM shops s
+                   WHERE s.status = 'active' AND s.timezone > zone.timezone ORDER BY s.timezone LIMIT 1)
+            FROM zone WHERE zone.timezone IS NOT NULL)
+        SELECT coalesce(range_agg(int4range(m, m + 1)), '{}'::int4multirange)
+          FROM (SELECT minute_of_week(p_at AT TIME ZONE timezone) AS m FROM zone WHERE timezone IS NOT NULL) AS x
       $$`);
 
     // It serves the plain nearest-first search as well, in place of the location-only index.
     await q('DROP INDEX shops_active_location_gist');
     await q(`
-      CREATE INDEX shops_active_search_gist ON shops USING gist (location, rating_average, min_price_paise)
-        WHERE status = 'active'`);
+      CREATE INDEX shops_active_search_gist ON shops
+        USING gist (location, rating_average, min_price_paise, open_minutes) WHERE status = 'active'`);
     // Rare words are found through this index instead of the nearest-first scan (see search_active_shops).
     await q("CREATE INDEX shops_active_words_gin ON shops USING gin (search_words) WHERE status = 'active'");
     await q(`
@@ -187,7 +225,14 @@ export class Discovery1796700000000 implements MigrationInterface {
     await q('DROP TYPE shop_search_row');
     await q('DROP INDEX shops_active_search_gist');
     await q("CREATE INDEX shops_active_location_gist ON shops USING gist (location) WHERE status = 'active'");
-    await q('DROP FUNCTION shop_open_at(uuid, text, int4multirange, timestamptz)');
+    await q('DROP FUNCTION open_minutes_at(timestamptz)');
+    await q('DROP INDEX shops_active_timezone_idx');
+    await q('DROP TRIGGER date_overrides_refresh_shop ON shop_date_overrides');
+    await q('DROP FUNCTION date_overrides_refresh_shop()');
+    await q('DROP TRIGGER shops_open_minutes ON shops');
+    await q('DROP FUNCTION shops_open_minutes()');
+    await q('ALTER TABLE shops DROP COLUMN open_minutes');
+    await q('DROP FUNCTION shop_open_minutes(uuid, jsonb)');
     await q('DROP FUNCTION minute_of_week(timestamp)');
     await q('ALTER TABLE shops DROP COLUMN weekly_minutes');
     await q('DROP FUNCTION weekly_minutes(jsonb)');
@@ -281,7 +326,7 @@ const SEARCH_BY_RATING_FUNCTION = `
  * holds more shops), the words are rare here, and every matching shop of the radius comes from the text index
  * (`shops_active_words_gin`, a bitmap with the radius) and is sorted by distance: few rows either way.
  */
-const WORDS_SCAN_BUDGET = 400;
+const WORDS_SCAN_BUDGET = 1000; // hairone.words_scan_budget overrides it (the tests set a small one)
 
 const SEARCH_FUNCTION = `
   CREATE FUNCTION search_active_shops(
@@ -313,6 +358,9 @@ const SEARCH_FUNCTION = `
     ordered text := ' ORDER BY s.location <-> $1';
     nearest shop_search_row[];
     examined integer;
+    open_window int4multirange := CASE WHEN p_open_at IS NOT NULL THEN open_minutes_at(p_open_at) END;
+    budget integer := coalesce(nullif(current_setting('hairone.words_scan_budget', true), '')::integer,
+                               ${WORDS_SCAN_BUDGET});
   BEGIN
     IF query IS NULL AND p_max_price IS NULL AND p_min_rating IS NULL AND p_open_at IS NULL AND NOT p_bucketed
        AND p_exact_distance IS NULL THEN
@@ -347,7 +395,16 @@ const SEARCH_FUNCTION = `
       other := other || ' AND (s.location <-> $1, s.id) > ($9, $10)';
     END IF;
     IF p_open_at IS NOT NULL THEN
-      other := other || ' AND shop_open_at(s.id, s.timezone, s.weekly_minutes, $6)';
+      -- In the index: a minute of the week at which the shop may be open, in one of the zones in use; exact on the row.
+      -- Exactly, on the row: the date's override if it has one (boundaries are whole minutes, so the local time
+      -- truncated to the minute decides), otherwise the weekly hours.
+      other := other || ' AND s.open_minutes && $13 AND coalesce(
+          (SELECT EXISTS (SELECT 1 FROM jsonb_array_elements(o.opening_hours) AS i
+                           WHERE i->>''opens'' <= to_char($6 AT TIME ZONE s.timezone, ''HH24:MI'')
+                             AND to_char($6 AT TIME ZONE s.timezone, ''HH24:MI'') < i->>''closes'')
+             FROM shop_date_overrides o
+            WHERE o.shop_id = s.id AND o.local_date = ($6 AT TIME ZONE s.timezone)::date),
+          s.weekly_minutes @> minute_of_week($6 AT TIME ZONE s.timezone))';
     END IF;
     IF query IS NOT NULL THEN
       words := ' AND s.search_words @@ $3';
@@ -364,7 +421,7 @@ const SEARCH_FUNCTION = `
       RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered
           || CASE WHEN p_exact_distance IS NULL THEN ' LIMIT $11' ELSE '' END
         USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
-              p_after_distance, p_after_id, p_rows;
+              p_after_distance, p_after_id, p_rows, NULL::integer, open_window;
       RETURN;
     END IF;
 
@@ -373,16 +430,18 @@ const SEARCH_FUNCTION = `
                || area || other || ordered || ' LIMIT $12) AS c'
       INTO nearest, examined
       USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
-            p_after_distance, p_after_id, p_rows, ${WORDS_SCAN_BUDGET};
-    IF examined < ${WORDS_SCAN_BUDGET} OR coalesce(cardinality(nearest), 0) >= p_rows THEN
+            p_after_distance, p_after_id, p_rows, budget, open_window;
+    IF examined < budget OR coalesce(cardinality(nearest), 0) >= p_rows THEN
       RETURN QUERY SELECT * FROM unnest(nearest) LIMIT p_rows;
       RETURN;
     END IF;
     -- Rare words: from the text index, with the radius, sorted by distance.
     PERFORM set_config('enable_bitmapscan', 'on', true);
     PERFORM set_config('enable_indexscan', 'off', true);
-    RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered || ' LIMIT $11'
+    RETURN QUERY EXECUTE 'SELECT ' || columns || '
+        FROM shops s
+       WHERE s.status = ''active'' AND s.location <-> $1 <= $2' || other || words || ordered || ' LIMIT $11'
       USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
-            p_after_distance, p_after_id, p_rows;
+            p_after_distance, p_after_id, p_rows, NULL::integer, open_window;
   END
   $$`;
