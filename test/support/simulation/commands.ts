@@ -12,6 +12,9 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const LIVE = ['pending_payment', 'upcoming'];
 
+/** An index into one of the model's lists (taken modulo its length): shrinking it means nothing, so it does not. */
+const idx = fc.noShrink(fc.nat());
+
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length];
 const fee = (amount: number, bps: number, paid: number) =>
   paid > 0 ? Math.min(paid, Math.round((amount * bps) / 10_000)) : 0;
@@ -160,11 +163,11 @@ function remember(model: Model, shop: ShopM, answer: Answer, extra: Partial<Book
 }
 
 const bookArgs = fc.record({
-  customer: fc.nat(),
-  shop: fc.nat(),
-  service: fc.nat(),
+  customer: idx,
+  shop: idx,
+  service: idx,
   day: fc.integer({ min: 1, max: 3 }),
-  slot: fc.nat(),
+  slot: idx,
   online: fc.boolean(),
   key: fc.boolean(),
   named: fc.boolean(),
@@ -267,7 +270,7 @@ export async function firstBookings(model: Model, world: World): Promise<void> {
 /** The exact time and staff member of a live booking, asked for by someone else: 409 SLOT_UNAVAILABLE. */
 const bookTaken = step(
   'bookTaken',
-  fc.record({ booking: fc.nat(), customer: fc.nat() }),
+  fc.record({ booking: idx, customer: idx }),
   (model) => model.bookings.length > 0,
   async (model, world, a) => {
     const taken = pick(model.bookings, a.booking);
@@ -296,7 +299,7 @@ const bookTaken = step(
 /** Two customers race for one staff member's slot: exactly one gets it. */
 const bookRace = step(
   'bookRace',
-  fc.record({ shop: fc.nat(), service: fc.nat(), day: fc.integer({ min: 1, max: 3 }), slot: fc.nat() }),
+  fc.record({ shop: idx, service: idx, day: fc.integer({ min: 1, max: 3 }), slot: idx }),
   (model) => model.customers.length > 1 && model.shops.some((shop) => shop.active),
   async (model, world, a) => {
     const shop = pick(
@@ -344,7 +347,7 @@ const bookRace = step(
 /** The same Idempotency-Key again: the same booking back; with another body, 422 IDEMPOTENCY_KEY_REUSED. */
 const replay = step(
   'replay',
-  fc.record({ booking: fc.nat(), same: fc.boolean() }),
+  fc.record({ booking: idx, same: fc.boolean() }),
   (model) => model.bookings.some((booking) => booking.key),
   async (model, world, a) => {
     const original = pick(
@@ -383,7 +386,7 @@ const replay = step(
 /** The customer pays at Razorpay: in full, the wrong amount, or authorized only; the webhooks are held back. */
 const pay = step(
   'pay',
-  fc.record({ booking: fc.nat(), mode: fc.constantFrom('exact', 'exact', 'wrong-amount', 'authorize') }),
+  fc.record({ booking: idx, mode: fc.constantFrom('exact', 'exact', 'wrong-amount', 'authorize') }),
   (model) => model.bookings.some((booking) => booking.orderId),
   async (model, world, a) => {
     const booking = pick(
@@ -405,7 +408,7 @@ const pay = step(
 
 const capture = step(
   'capture',
-  fc.nat(),
+  idx,
   (model) => model.payments.length > 0,
   async (model, world, n) => {
     const payment = pick(model.payments, n);
@@ -417,7 +420,7 @@ const capture = step(
 /** Checkout's handler posts the result: valid, forged, or by another customer. */
 const verify = step(
   'verify',
-  fc.record({ payment: fc.nat(), variant: fc.constantFrom('valid', 'valid', 'forged', 'other-customer') }),
+  fc.record({ payment: idx, variant: fc.constantFrom('valid', 'valid', 'forged', 'other-customer') }),
   (model) => model.payments.length > 0,
   async (model, world, a) => {
     const payment: PaymentM = pick(model.payments, a.payment);
@@ -463,7 +466,7 @@ const verify = step(
 const deliverEvent = step(
   'deliver',
   fc.record({
-    n: fc.nat(),
+    n: idx,
     mode: fc.constantFrom('next', 'next', 'next', 'duplicate', 'forged', 'tampered', 'no-event-id'),
   }),
   (model) => model.pending.length > 0 || model.delivered.length > 0,
@@ -528,7 +531,7 @@ function actorOf(model: Model, booking: BookingM, actor: string, world: World) {
 const cancel = step(
   'cancel',
   fc.record({
-    booking: fc.nat(),
+    booking: idx,
     actor: fc.constantFrom('customer', 'customer', 'owner', 'admin'),
     when: fc.constantFrom<When>('now', 'now', 'late', 'after-start'),
   }),
@@ -572,7 +575,7 @@ const cancel = step(
 const finish = step(
   'finish',
   fc.record({
-    booking: fc.nat(),
+    booking: idx,
     action: fc.constantFrom('complete', 'no-show'),
     actor: fc.constantFrom('owner', 'admin'),
     when: fc.constantFrom<When>('before-start', 'after-start', 'after-end', 'after-end'),
@@ -619,10 +622,10 @@ const finish = step(
 const reschedule = step(
   'reschedule',
   fc.record({
-    booking: fc.nat(),
+    booking: idx,
     actor: fc.constantFrom('customer', 'owner'),
     day: fc.integer({ min: 1, max: 3 }),
-    slot: fc.nat(),
+    slot: idx,
     when: fc.constantFrom<When>('now', 'now', 'late', 'after-start'),
     key: fc.boolean(),
   }),
@@ -632,9 +635,12 @@ const reschedule = step(
     if (!booking.shop.active) return;
     const shown = await slots(world, booking.shop, booking.service.id, model.day(a.day));
     if (!shown || shown.length === 0) return;
-    const target = pick(shown, a.slot);
     const row = await bookingRow(world, booking.id);
     const moment = Math.max(instant(row, a.when), Date.now());
+    // What is shown now may be in the past at the moment the clock is moved to.
+    const ahead = shown.filter((slot) => Date.parse(slot.startsAt) > moment);
+    if (ahead.length === 0) return;
+    const target = pick(ahead, a.slot);
     const certain = await stable(world, row);
     const answer = await at(world, moment, () =>
       world.call('post', `/api/v1/bookings/${booking.id}/reschedule`, {
@@ -667,7 +673,7 @@ const reschedule = step(
 /** An admin's goodwill refund: all that is left, part of it, or more than was captured. */
 const adminRefund = step(
   'adminRefund',
-  fc.record({ booking: fc.nat(), amount: fc.constantFrom('all', 'half', 'tiny', 'too-much') }),
+  fc.record({ booking: idx, amount: fc.constantFrom('all', 'half', 'tiny', 'too-much') }),
   (model) => model.bookings.some((booking) => booking.orderId),
   async (model, world, a) => {
     const booking = pick(
@@ -700,7 +706,7 @@ const adminRefund = step(
 /** Someone refunds at Razorpay's dashboard, outside the API: it reaches HairOne only by webhook. */
 const dashboardRefund = step(
   'dashboardRefund',
-  fc.record({ payment: fc.nat(), part: fc.constantFrom(1, 2, 4) }),
+  fc.record({ payment: idx, part: fc.constantFrom(1, 2, 4) }),
   (model) => model.payments.length > 0,
   async (model, world, a) => {
     const payment = pick(model.payments, a.payment);
@@ -757,7 +763,7 @@ const settlementRun = step(
 /** An admin pays a shop's payable balance now (with or without an Idempotency-Key, twice at once). */
 const payout = step(
   'payout',
-  fc.record({ shop: fc.nat(), key: fc.boolean(), twice: fc.boolean() }),
+  fc.record({ shop: idx, key: fc.boolean(), twice: fc.boolean() }),
   (model) => model.shops.length > 0,
   async (model, world, a) => {
     const shop = pick(model.shops, a.shop);
@@ -801,7 +807,7 @@ const settleTransfers = step(
 /** Time runs out for an unpaid hold: the worker's sweeper must expire it and free its slot. */
 const expireHold = step(
   'expireHold',
-  fc.nat(),
+  idx,
   (model) => model.bookings.some((booking) => booking.orderId),
   async (model, world, n) => {
     const booking = pick(
@@ -837,7 +843,7 @@ const createShop = step(
 
 const approveShop = step(
   'approve',
-  fc.nat(),
+  idx,
   (model) => model.shops.some((shop) => !shop.active),
   async (model, world, n) => {
     await approve(
@@ -852,7 +858,7 @@ const approveShop = step(
 
 const linkAccount = step(
   'linkAccount',
-  fc.nat(),
+  idx,
   (model) => model.shops.some((shop) => !shop.account),
   async (model, world, n) => {
     await link(
@@ -868,7 +874,7 @@ const linkAccount = step(
 const policy = step(
   'policy',
   fc.record({
-    shop: fc.nat(),
+    shop: idx,
     freeCancellationHours: fc.constantFrom(0, 2, 24, 48),
     lateCancellationFeeBps: fc.constantFrom(0, 2500, 3333, 10_000),
     noShowFeeBps: fc.constantFrom(0, 5000, 10_000),
@@ -903,7 +909,7 @@ async function noStrandedBookings(
 
 const staffHours = step(
   'staffHours',
-  fc.record({ shop: fc.nat(), staff: fc.nat(), hours: fc.nat({ max: 2 }) }),
+  fc.record({ shop: idx, staff: idx, hours: fc.nat({ max: 2 }) }),
   (model) => model.shops.length > 0,
   async (model, world, a) => {
     const shop = pick(model.shops, a.shop);
@@ -934,8 +940,8 @@ const staffHours = step(
 const timeOff = step(
   'timeOff',
   fc.record({
-    shop: fc.nat(),
-    staff: fc.nat(),
+    shop: idx,
+    staff: idx,
     day: fc.integer({ min: 1, max: 3 }),
     hour: fc.integer({ min: 0, max: 22 }),
     hours: fc.integer({ min: 1, max: 3 }),
@@ -970,7 +976,7 @@ const timeOff = step(
 
 const deleteTimeOff = step(
   'deleteTimeOff',
-  fc.nat(),
+  idx,
   (model) => model.timeOff.length > 0,
   async (model, world, n) => {
     const index = n % model.timeOff.length;
@@ -985,7 +991,7 @@ const deleteTimeOff = step(
 
 const dateOverride = step(
   'dateOverride',
-  fc.record({ shop: fc.nat(), day: fc.integer({ min: 1, max: 3 }), closed: fc.boolean() }),
+  fc.record({ shop: idx, day: fc.integer({ min: 1, max: 3 }), closed: fc.boolean() }),
   (model) => model.shops.length > 0,
   async (model, world, a) => {
     const shop = pick(model.shops, a.shop);
@@ -1016,7 +1022,7 @@ const dateOverride = step(
 
 const deleteOverride = step(
   'deleteOverride',
-  fc.nat(),
+  idx,
   (model) => model.overrides.length > 0,
   async (model, world, n) => {
     const index = n % model.overrides.length;
@@ -1031,7 +1037,7 @@ const deleteOverride = step(
 
 const shopHours = step(
   'shopHours',
-  fc.record({ shop: fc.nat(), hours: fc.nat({ max: 2 }) }),
+  fc.record({ shop: idx, hours: fc.nat({ max: 2 }) }),
   (model) => model.shops.length > 0,
   async (model, world, a) => {
     const shop = pick(model.shops, a.shop);
@@ -1194,6 +1200,39 @@ const providerFault = fc
       ),
   );
 
+/** The worker is SIGKILLed while the steps' work is under way (a settlement, a refund, a payout), then restarted. */
+const workerCrash = fc
+  .record({
+    delayMs: fc.integer({ min: 0, max: 400 }),
+    inner: fc.array(fc.oneof(settlementRun, payout, cancel, deliverEvent, adminRefund, settleTransfers), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+  })
+  .map(
+    (a) =>
+      new Step(
+        `workerCrash(${a.delayMs} ms into [${a.inner.join(', ')}])`,
+        () => true,
+        async (model, world) => {
+          await runInner(model, world, a.inner);
+          await sleep(a.delayMs);
+          await world.killWorker();
+          await world.startWorker();
+        },
+      ),
+  );
+
 export function allCommands(): Array<fc.Arbitrary<fc.AsyncCommand<Model, World>>> {
-  return [...operations, outage, outage, providerFault, providerFault, killWorker, startWorker, startWorker];
+  return [
+    ...operations,
+    outage,
+    outage,
+    providerFault,
+    providerFault,
+    workerCrash,
+    killWorker,
+    startWorker,
+    startWorker,
+  ];
 }
