@@ -16,8 +16,8 @@ import { World } from '../support/simulation/world';
  * `npm test` runs a bounded number of sequences; `npm run test:simulation -- --runs N` soaks (scripts/simulation.sh).
  */
 const env = process.env;
-const runs = Number(env.SIM_RUNS ?? 8);
-const maxCommands = Number(env.SIM_MAX_COMMANDS ?? 30);
+const runs = Number(env.SIM_RUNS ?? 6);
+const maxCommands = Number(env.SIM_MAX_COMMANDS ?? 25);
 const seed = env.SIM_SEED !== undefined ? Number(env.SIM_SEED) : (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
 const path = env.SIM_PATH;
 const replayPath = env.SIM_REPLAY_PATH;
