@@ -33,7 +33,9 @@ async function serializableOnce<T>(
       await runner.query('COMMIT');
       return result;
     } catch (error) {
-      await runner.query('ROLLBACK');
+      // A connection that broke mid-transaction has released its runner already (TypeORM hands it back to the pool
+      // as broken) and the server ended the transaction with it: the error to report is the one that broke it.
+      if (!runner.isReleased) await runner.query('ROLLBACK');
       throw error;
     }
   } finally {
