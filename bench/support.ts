@@ -202,7 +202,18 @@ export async function seedShops(pool: Pool, count: number): Promise<void> {
   console.log(`Seeding ${count} shops around ${CITIES.length} cities...`);
   const started = Date.now();
   await pool.query('TRUNCATE shops CASCADE');
-  await pool.query('DROP INDEX IF EXISTS shops_active_search_gist');
+  // The search indexes of the migrations, dropped for the bulk load and built once over the seeded rows.
+  const { rows: indexes } = await pool.query<{ indexdef: string }>(
+    "SELECT indexdef FROM pg_indexes WHERE tablename = 'shops' AND indexname LIKE 'shops_active_%'",
+  );
+  if (indexes.length === 0) {
+    throw new Error(
+      'The shop search indexes are missing (an interrupted seed?): drop the bench database and rerun',
+    );
+  }
+  for (const { indexdef } of indexes) {
+    await pool.query(`DROP INDEX ${/^CREATE INDEX (\S+)/.exec(indexdef)![1]}`);
+  }
   const { rows: owners } = await pool.query<{ id: string }>(
     `INSERT INTO users (name, email, password_hash, role) VALUES ('Bench owner', $1, 'x', 'shop_owner')
      ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
@@ -255,17 +266,15 @@ export async function seedShops(pool: Pool, count: number): Promise<void> {
   );
   await pool.query("INSERT INTO staff (shop_id, name) SELECT id, 'Bench barber' FROM shops");
   await pool.query(`
-    UPDATE shops s SET search_words = array_to_tsvector(search_words(s.name) || x.words), min_price_paise = x.price
+    UPDATE shops s SET search_words = array_to_tsvector(search_words(s.name) || x.words), min_price_paise = x.price,
+                       open_minutes = s.weekly_minutes
       FROM (SELECT sv.shop_id, array_agg(w) AS words, min(sv.price_paise) AS price
               FROM services sv, unnest(search_words(sv.name)) AS w GROUP BY sv.shop_id) AS x
      WHERE x.shop_id = s.id`);
   await pool.query('ALTER TABLE shops ENABLE TRIGGER USER');
   await pool.query('ALTER TABLE services ENABLE TRIGGER USER');
   await pool.query('VACUUM shops');
-  // The search index of the discovery migration, built once over the seeded rows.
-  await pool.query(`
-    CREATE INDEX shops_active_search_gist ON shops USING gist (location, rating_average, min_price_paise)
-      WHERE status = 'active'`);
+  for (const { indexdef } of indexes) await pool.query(indexdef);
   await pool.query('ANALYZE shops');
   console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
