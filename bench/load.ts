@@ -576,7 +576,7 @@ async function startHelloWorld(): Promise<{ url: string; stop: () => Promise<voi
  * rows), whoever booked.
  */
 async function bookingCreation(
-  api: { url: string },
+  api: { url: string; pid: number },
   env: Record<string, string>,
   pool: Pool,
   shops: Shop[],
@@ -620,8 +620,8 @@ async function bookingCreation(
     await wrk(api.url, { ...options, requests: sliceOf(2 * BOOKING_ROUNDS), seconds: 3 });
     await wrk(bare.url, { ...options, requests: sliceOf(2 * BOOKING_ROUNDS + 1), seconds: 3 });
     const compared = await compare(
-      { name: 'API', url: api.url, requests: (round) => sliceOf(2 * round) },
-      { name: 'bare', url: bare.url, requests: (round) => sliceOf(2 * round + 1) },
+      { name: 'API', url: api.url, pid: api.pid, requests: (round) => sliceOf(2 * round) },
+      { name: 'bare', url: bare.url, pid: bare.pid, requests: (round) => sliceOf(2 * round + 1) },
       { ...options, seconds: BOOKING_SECONDS, rounds: BOOKING_ROUNDS },
     );
     return { compared, checks: await checkInvariants(pool) };

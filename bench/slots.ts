@@ -16,8 +16,6 @@
  * override, a 10-minute buffer after each service): its cached and uncached figures are printed in the same table,
  * to compare with the plain shop's in the same run.
  */
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import type { Cache } from 'cache-manager';
 import { sign } from 'jsonwebtoken';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
@@ -26,6 +24,7 @@ import { availableSlots } from '../libs/slots/slot-engine';
 import { createApiApp } from '../src/app.factory';
 import { AvailabilityRepository } from '../src/availability/availability.repository';
 import { SlotsService } from '../src/availability/slots.service';
+import { SlotsCache } from '../src/availability/slots-cache';
 import { createRootLogger } from '../src/common/logging/logger';
 import { AppConfig, buildAppConfig } from '../src/config/app.config';
 import { runMigrations } from '../src/database/migrate';
@@ -320,7 +319,7 @@ async function main(): Promise<void> {
   const fixture = await seed(ds);
   const slots = app.get(SlotsService);
   const availability = app.get(AvailabilityRepository);
-  const cache = app.get<Cache>(CACHE_MANAGER);
+  const cache = app.get(SlotsCache);
 
   const days = Array.from({ length: 14 }, (_, i) =>
     DateTime.now()
@@ -415,8 +414,8 @@ async function main(): Promise<void> {
   await wrk(api.url, { requests: slotRequests, connections: CONNECTIONS, seconds: 3 });
   await wrk(bareSlots.url, { requests: slotRequests, connections: CONNECTIONS, seconds: 3 });
   const slotsCompared = await compare(
-    { name: 'API', url: api.url, requests: slotRequests },
-    { name: 'bare', url: bareSlots.url, requests: slotRequests },
+    { name: 'API', url: api.url, pid: api.pid, requests: slotRequests },
+    { name: 'bare', url: bareSlots.url, pid: bareSlots.pid, requests: slotRequests },
     { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
   );
 
@@ -465,8 +464,13 @@ async function main(): Promise<void> {
   await wrk(bareBookings.url, { requests: sliceOf(2 * ROUNDS + 1), connections: CONNECTIONS, seconds: 3 });
   const retriesBefore = await retriesOf(api.metrics);
   const bookingsCompared = await compare(
-    { name: 'API', url: api.url, requests: (round) => sliceOf(2 * round) },
-    { name: 'bare', url: bareBookings.url, requests: (round) => sliceOf(2 * round + 1) },
+    { name: 'API', url: api.url, pid: api.pid, requests: (round) => sliceOf(2 * round) },
+    {
+      name: 'bare',
+      url: bareBookings.url,
+      pid: bareBookings.pid,
+      requests: (round) => sliceOf(2 * round + 1),
+    },
     { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, countStatuses: true },
   );
   const retries = (await retriesOf(api.metrics)) - retriesBefore;

@@ -91,20 +91,15 @@ function tracked<T extends ChildProcess>(child: T): T {
 /** Starts the built API (`npm run build` first) and resolves once /health answers. */
 export async function startApi(
   env: Record<string, string>,
-): Promise<{ url: string; metrics: () => Promise<string>; stop: () => Promise<void> }> {
+  /** Options for node itself, e.g. --cpu-prof (bench/profile.ts). */
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; metrics: () => Promise<string>; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = tracked(
-    spawn(
-      process.execPath,
-      [
-        ...(process.env.BENCH_API_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-        join(__dirname, '../dist/src/main.js'),
-      ],
-      {
-        env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    ),
+    spawn(process.execPath, [...nodeArgs, join(__dirname, '../dist/src/main.js')], {
+      env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
   );
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
@@ -118,6 +113,7 @@ export async function startApi(
   }
   return {
     url,
+    pid: child.pid as number,
     metrics: async () =>
       (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${env.METRICS_TOKEN}` } })).text(),
     stop: () =>
@@ -282,18 +278,23 @@ export function cyclingGets(
 export async function startBare(
   mode: 'slots' | 'bookings',
   env: Record<string, string>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = tracked(
-    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'bare.ts'), mode], {
-      cwd: join(__dirname, '..'),
-      env: { PATH: process.env.PATH, ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+    spawn(
+      process.execPath,
+      [...nodeArgs, '-r', 'ts-node/register/transpile-only', join(__dirname, 'bare.ts'), mode],
+      {
+        cwd: join(__dirname, '..'),
+        env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ),
   );
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`The bare ${mode} endpoint exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child) };
 }

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +26,15 @@ export interface WrkResult {
   /** Connect, read, write and timeout errors. */
   socketErrors: number;
   non2xx: number;
+  /** The server process's CPU time per request (ms), when its pid was given. */
+  cpuMsPerRequest?: number;
+}
+
+/** A process's CPU time so far (user + system), in ms, from /proc (Linux; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export interface WrkOptions {
@@ -206,14 +215,23 @@ export async function wrk(baseUrl: string, options: WrkOptions = {}): Promise<Wr
 export interface Side {
   name: string;
   url: string;
+  /** The server's process: its CPU time (user + system, from /proc) per request is reported. */
+  pid?: number;
   requests?: WrkRequest[] | ((round: number) => WrkRequest[]);
+}
+
+export interface Summary {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest?: number;
 }
 
 export interface Compared {
   rounds: Array<{ api: WrkResult; bare: WrkResult }>;
-  /** Totals over the rounds: requests / seconds, and the median of the rounds' p50 and p99. */
-  api: { rps: number; p50: number; p99: number };
-  bare: { rps: number; p50: number; p99: number };
+  /** Totals over the rounds: requests / seconds, the median of the rounds' p50 and p99, CPU ms per request. */
+  api: Summary;
+  bare: Summary;
   ratio: number;
 }
 
@@ -235,7 +253,10 @@ export async function compare(
     const order = round % 2 === 0 ? [api, bare] : [bare, api];
     const results = new Map<Side, WrkResult>();
     for (const side of order) {
-      results.set(side, await wrk(side.url, { ...options, requests: requestsOf(side, round) }));
+      const before = side.pid ? cpuMs(side.pid) : 0;
+      const result = await wrk(side.url, { ...options, requests: requestsOf(side, round) });
+      if (side.pid) result.cpuMsPerRequest = (cpuMs(side.pid) - before) / result.requests;
+      results.set(side, result);
     }
     rounds.push({ api: results.get(api)!, bare: results.get(bare)! });
   }
@@ -245,6 +266,11 @@ export async function compare(
       rounds.reduce((sum, round) => sum + pick(round).seconds, 0),
     p50: middle(rounds.map((round) => pick(round).p50)),
     p99: middle(rounds.map((round) => pick(round).p99)),
+    cpuMsPerRequest:
+      pick(rounds[0]).cpuMsPerRequest === undefined
+        ? undefined
+        : rounds.reduce((sum, round) => sum + (pick(round).cpuMsPerRequest ?? 0) * pick(round).requests, 0) /
+          rounds.reduce((sum, round) => sum + pick(round).requests, 0),
   });
   const apiSummary = summary((round) => round.api);
   const bareSummary = summary((round) => round.bare);
@@ -253,12 +279,13 @@ export async function compare(
 
 /** The rounds as table rows, then the totals. */
 export function comparedRows(compared: Compared, apiName: string, bareName: string) {
-  const cell = (name: string, round: string, r: { rps: number; p50: number; p99: number }, extra = '') => ({
+  const cell = (name: string, round: string, r: Summary, extra = '') => ({
     side: name,
     round,
     'req/s': Math.round(r.rps),
     'p50 ms': r.p50.toFixed(2),
     'p99 ms': r.p99.toFixed(2),
+    'CPU ms/req': r.cpuMsPerRequest === undefined ? '-' : r.cpuMsPerRequest.toFixed(3),
     note: extra,
   });
   const note = (r: WrkResult) =>

@@ -24,14 +24,32 @@ end
 return {hits, ttl, 0, 0}
 `;
 
+const COMMAND = 'haironeRateLimitIncrement';
+
+type WithIncrement = (Redis | Cluster) & {
+  [COMMAND]: (...args: Array<string | number>) => Promise<[number, number, number, number]>;
+};
+
+/**
+ * The script as a command of the client: sent by its SHA1 (EVALSHA, the script's text only once, when Redis does
+ * not know it yet), not as the whole text with every request.
+ */
+function withIncrement(redis: Redis | Cluster): WithIncrement {
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+  return redis as WithIncrement;
+}
+
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
+  private readonly redis: WithIncrement;
 
   constructor(
     /** One Redis or a Redis Cluster: the two keys of a budget share a hash slot. */
-    private readonly redis: Redis | Cluster,
+    redis: Redis | Cluster,
     private readonly keyPrefix: string,
-  ) {}
+  ) {
+    this.redis = withIncrement(redis);
+  }
 
   async increment(
     key: string,
@@ -42,15 +60,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     const [counter, blockFlag] = rateLimitKeys(this.keyPrefix, throttlerName, key);
     try {
-      const [hits, windowMs, blocked, blockMs] = (await this.redis.eval(
-        INCREMENT_SCRIPT,
-        2,
+      const [hits, windowMs, blocked, blockMs] = await this.redis[COMMAND](
         counter,
         blockFlag,
         ttl,
         limit,
         blockDuration,
-      )) as [number, number, number, number];
+      );
       return {
         totalHits: hits,
         timeToExpire: Math.max(0, Math.ceil(windowMs / 1000)),
