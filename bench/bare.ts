@@ -45,6 +45,11 @@ const pool = new Pool({
   application_name: 'hairone-bench-bare',
 });
 const app = Fastify({ logger: false });
+// Unexpected failures are a bug of the baseline: said on stderr, answered 500.
+app.setErrorHandler((error, _request, reply) => {
+  console.error(`bare: ${(error as Error).stack ?? String(error)}`);
+  void reply.code(500).send({ code: 'INTERNAL' });
+});
 
 interface CachedSlots {
   date: string;

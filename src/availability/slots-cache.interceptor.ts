@@ -53,8 +53,8 @@ export class SlotsCacheInterceptor implements NestInterceptor {
     return new Observable<SlotsResponseDto>((subscriber) => {
       let handled: { unsubscribe(): void } | undefined;
       let closed = false;
-      this.lookup(id, date, serviceId).then(
-        ({ key, cached }) => {
+      this.lookup(id, date, serviceId)
+        .then(({ key, cached }) => {
           if (closed) return;
           if (cached) {
             subscriber.next(this.slots.withoutStartsTooSoon(cached));
@@ -69,9 +69,9 @@ export class SlotsCacheInterceptor implements NestInterceptor {
             error: (error: unknown) => subscriber.error(error),
             complete: () => subscriber.complete(),
           });
-        },
-        (error: unknown) => subscriber.error(error),
-      );
+        })
+        // The lookup's failure, or one while answering from the cache, is the request's error (as switchMap's).
+        .catch((error: unknown) => subscriber.error(error));
       return () => {
         closed = true;
         handled?.unsubscribe();
