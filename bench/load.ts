@@ -1,6 +1,7 @@
 /**
  * npm run bench:load [-- --duration 60 --connections 50 --shops 2000 --customers 200 --ceiling-duration 20
- *                       --reschedule-share 0.04 --cancel-share 0.03]
+ *                       --reschedule-share 0.04 --cancel-share 0.03 --booking-seconds 10 --booking-rounds 3
+ *                       --bookings-only]
  *
  * A realistic mix against the built API and worker, with a local Razorpay stand-in playing Razorpay: customers
  * search nearby shops, look at slots and book (ONLINE or PAY_AT_SHOP, with an Idempotency-Key, a few retried, all on
@@ -11,7 +12,13 @@
  * bookings, the availability read model matches the bookings, every payment captured exactly once with its booking
  * confirmed, a balanced ledger, every webhook event stored once and applied, no hold left, retried requests
  * answered with the original booking, and no 5xx. A plain node:http hello world driven the same way gives the
- * machine's ceiling. The last line is `total: <requests/s> req/s = <x>% of node:http hello-world`.
+ * machine's ceiling; that line reads `total: <requests/s> req/s = <x>% of node:http hello-world`. The mix stays on
+ * autocannon: what it sends next depends on what was answered (payments, webhooks, retries), which wrk cannot do.
+ *
+ * Then booking creation alone, measured with wrk (bench/wrk.ts): the API beside a bare Fastify endpoint running the
+ * same SERIALIZABLE booking transaction (bench/bare.ts), in alternating rounds, each on free slots of its own, and
+ * the invariants checked again after. The last line is `ratio: <API req/s / bare req/s>` with both p99s.
+ * `--bookings-only` runs that part alone.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -37,15 +44,22 @@ import {
   printTable,
   quantile,
   startApi,
+  startBare,
   startWorker,
   stopper,
 } from './support';
+import { compare, Compared, comparedRows, wrk, WrkRequest } from './wrk';
 
 const DURATION = argument('duration', 60);
 const CONNECTIONS = argument('connections', 50);
 const SHOPS = argument('shops', 2_000);
 const CUSTOMERS = argument('customers', 200);
 const CEILING_DURATION = argument('ceiling-duration', 20);
+/** Booking creation, the API beside its bare baseline (bench/bare.ts), with wrk: seconds per round, rounds. */
+const BOOKING_SECONDS = argument('booking-seconds', 10);
+const BOOKING_ROUNDS = argument('booking-rounds', 3);
+/** Only the booking-creation comparison, without the mix (and without the hello-world ceiling). */
+const BOOKINGS_ONLY = process.argv.includes('--bookings-only');
 const WARM_UP_SECONDS = 5;
 const ZONE = 'Asia/Kolkata';
 const PASSWORD = 'load-bench-password';
@@ -555,6 +569,70 @@ async function startHelloWorld(): Promise<{ url: string; stop: () => Promise<voi
 }
 
 /**
+ * Booking creation over HTTP with wrk, the API and a bare Fastify endpoint running the same SERIALIZABLE booking
+ * transaction (bench/bare.ts) side by side, in alternating rounds: PAY_AT_SHOP bookings with an Idempotency-Key,
+ * each round on its own slice of free slots (the shops nobody else books, days 3-9: no collision with the mix).
+ * Ends by checking the database's invariants again (no overlap, the read model equal to the bookings, the outbox
+ * rows), whoever booked.
+ */
+async function bookingCreation(
+  api: { url: string; pid: number },
+  env: Record<string, string>,
+  pool: Pool,
+  shops: Shop[],
+  tokens: string[],
+): Promise<{ compared: Compared; checks: Check[] }> {
+  const bare = await startBare('bookings', env);
+  try {
+    const bodies: Array<{ body: string; customer: number }> = [];
+    for (const shop of shops.slice(POPULAR_SHOPS)) {
+      const service = shop.services.find((s) => s.minutes === 30) ?? shop.services[0];
+      for (let d = 3; d <= 9; d++) {
+        for (let minutes = 0; minutes + service.minutes <= OPEN_MINUTES; minutes += 30) {
+          const startsAt = DateTime.fromISO(`${localDate(d)}T10:00`, { zone: ZONE })
+            .plus({ minutes })
+            .toISO();
+          const body = JSON.stringify({
+            shopId: shop.id,
+            serviceId: service.id,
+            startsAt,
+            paymentMethod: 'PAY_AT_SHOP',
+          });
+          // Every shop has at least two staff: two bookings of each start.
+          for (let k = 0; k < 2; k++)
+            bodies.push({ body, customer: Math.floor(Math.random() * tokens.length) });
+        }
+      }
+    }
+    for (let i = bodies.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [bodies[i], bodies[j]] = [bodies[j], bodies[i]];
+    }
+    // Each run gets its own slice, far more than it can book (a few hundred a second at most): wrk reads it at start.
+    const slice = Math.min(Math.floor(bodies.length / (2 * BOOKING_ROUNDS + 2)), 1000 * BOOKING_SECONDS);
+    const sliceOf = (n: number): WrkRequest[] =>
+      bodies.slice(n * slice, (n + 1) * slice).map(({ body, customer }) => ({
+        method: 'POST',
+        path: '/api/v1/bookings',
+        headers: { ...json, authorization: `Bearer ${tokens[customer]}`, 'idempotency-key': randomUUID() },
+        body,
+      }));
+    const options = { connections: CONNECTIONS, countStatuses: true };
+    // Warm-up: both sides, on slices of their own (the API's JIT and pools, the tables' pages).
+    await wrk(api.url, { ...options, requests: sliceOf(2 * BOOKING_ROUNDS), seconds: 5 });
+    await wrk(bare.url, { ...options, requests: sliceOf(2 * BOOKING_ROUNDS + 1), seconds: 5 });
+    const compared = await compare(
+      { name: 'API', url: api.url, pid: api.pid, requests: (round) => sliceOf(2 * round) },
+      { name: 'bare', url: bare.url, pid: bare.pid, requests: (round) => sliceOf(2 * round + 1) },
+      { ...options, seconds: BOOKING_SECONDS, rounds: BOOKING_ROUNDS },
+    );
+    return { compared, checks: await checkInvariants(pool) };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/**
  * Waits until the worker has applied every stored webhook event and no hold is left: each one paid, or expired by
  * the worker's sweep. Returns the seconds waited.
  */
@@ -718,13 +796,17 @@ function row(route: string, stats: RouteStats, seconds: number, ceiling: number)
 
 async function main(): Promise<void> {
   // The ceiling first, while the machine is quiet.
-  const hello = await startHelloWorld();
-  const helloPlan = (): Planned => ({ route: HELLO, request: { path: '/' } });
-  await drive(hello.url, 2, helloPlan);
-  console.log(`node:http hello world: ${CONNECTIONS} connections for ${CEILING_DURATION} s...`);
-  const ceiling = await drive(hello.url, CEILING_DURATION, helloPlan);
-  await hello.stop();
-  const helloStats = ceiling.stats.get(HELLO) as RouteStats;
+  let helloStats = new RouteStats();
+  let ceiling: Measured = { stats: new Map(), seconds: 1, unanswered: 0, cutOff: [] };
+  if (!BOOKINGS_ONLY) {
+    const hello = await startHelloWorld();
+    const helloPlan = (): Planned => ({ route: HELLO, request: { path: '/' } });
+    await drive(hello.url, 2, helloPlan);
+    console.log(`node:http hello world: ${CONNECTIONS} connections for ${CEILING_DURATION} s...`);
+    ceiling = await drive(hello.url, CEILING_DURATION, helloPlan);
+    await hello.stop();
+    helloStats = ceiling.stats.get(HELLO) as RouteStats;
+  }
   const ceilingRps = helloStats.latencies.length / ceiling.seconds;
 
   const databaseUrl = await freshBenchDatabase('hairone_bench_load');
@@ -753,8 +835,47 @@ async function main(): Promise<void> {
   const api = await startApi(env);
   const worker = await startWorker(env);
   try {
+    const tokens = await logIn(api.url);
+    if (!BOOKINGS_ONLY) await mixRun(api, pool, shops, tokens, standIn, ceiling, helloStats, ceilingRps);
+    console.log(
+      `\nBooking creation over HTTP, POST /api/v1/bookings (PAY_AT_SHOP, Idempotency-Key, many free slots): the ` +
+        `API and a bare Fastify endpoint running the same SERIALIZABLE transaction (bench/bare.ts), wrk -t1 ` +
+        `-c${CONNECTIONS} -d${BOOKING_SECONDS}s, ${BOOKING_ROUNDS} alternating rounds...`,
+    );
+    const booking = await bookingCreation(api, env, pool, shops, tokens);
+    printTable(comparedRows(booking.compared, 'API', 'bare'));
+    for (const { name, pass, detail } of booking.checks) {
+      console.log(`${pass ? 'PASS' : 'FAIL'}  after booking creation: ${name}: ${detail}`);
+    }
+    if (booking.checks.some((c) => !c.pass)) process.exitCode = 1;
+    console.log(
+      `ratio: ${booking.compared.ratio.toFixed(2)} (booking creation, API req/s / bare req/s; API ` +
+        `${Math.round(booking.compared.api.rps)} req/s p99 ${booking.compared.api.p99.toFixed(1)} ms, bare ` +
+        `${Math.round(booking.compared.bare.rps)} req/s p99 ${booking.compared.bare.p99.toFixed(1)} ms)`,
+    );
+  } finally {
+    await worker.stop();
+    await api.stop();
+    await standIn.close();
+    await pool.end();
+    await dropRedisKeys(env);
+  }
+}
+
+/** The mix (autocannon: it needs each answer to plan what follows), then its invariants. */
+async function mixRun(
+  api: Awaited<ReturnType<typeof startApi>>,
+  pool: Pool,
+  shops: Shop[],
+  tokens: string[],
+  standIn: RazorpayStandIn,
+  ceiling: Measured,
+  helloStats: RouteStats,
+  ceilingRps: number,
+): Promise<void> {
+  {
     // The shops come in random order: the popular ones are anywhere.
-    const mix = new Mix(shops, shops.slice(0, POPULAR_SHOPS), await logIn(api.url), standIn.url);
+    const mix = new Mix(shops, shops.slice(0, POPULAR_SHOPS), tokens, standIn.url);
     await mix.settle(api.url, (await drive(api.url, WARM_UP_SECONDS, () => mix.next())).cutOff);
     console.log(`Load: ${CONNECTIONS} connections for ${DURATION} s...`);
     const load = await drive(api.url, DURATION, () => mix.next());
@@ -807,12 +928,6 @@ async function main(): Promise<void> {
         `hello-world (${Math.round(ceilingRps)} req/s)`,
     );
     if (checks.some((c) => !c.pass)) process.exitCode = 1;
-  } finally {
-    await worker.stop();
-    await api.stop();
-    await standIn.close();
-    await pool.end();
-    await dropRedisKeys(env);
   }
 }
 

@@ -1,19 +1,21 @@
 /**
- * npm run bench:slots [-- --samples 300 --legacy-samples 100 --seconds 10 --connections 20]
+ * npm run bench:slots [-- --samples 300 --legacy-samples 100 --seconds 10 --connections 50 --rounds 3]
  *
  * A busy shop (8 staff, a month of bookings) in a bookings table of ~200k rows. Side by side, for random days of
  * that shop: slots from the cache (versions + Redis), from the read model without the cache, and computed the legacy
- * way from the bookings table (with the legacy's missing index, and with today's index for reference). Then booking
- * creation over HTTP with 20 concurrent clients over many free slots, and a contention run on 3 slots that ends by
- * proving there is no overlap. The last line is `ratio: <legacy median / cached median>`.
+ * way from the bookings table (with the legacy's missing index, and with today's index for reference).
+ *
+ * Then over HTTP with wrk (bench/wrk.ts; -t1, --connections, --seconds per round), each against a bare baseline of
+ * its own in the same run (bench/bare.ts), in --rounds alternating rounds: cached slots of 200 shop-days (the bare
+ * endpoint: the same versions query and Redis GET, same answers), and booking creation over many free slots (the
+ * bare endpoint: the same SERIALIZABLE transaction). Then a contention run on 3 slots that ends by proving there is
+ * no overlap, whoever booked. The last line is `ratio: <API req/s / bare req/s>` for cached slots, with both p99s;
+ * the line before it gives booking creation's.
  *
  * Beside the plain busy shop, a scheduled one as busy (8 staff in two shifts, time off on several days, a date
  * override, a 10-minute buffer after each service): its cached and uncached figures are printed in the same table,
  * to compare with the plain shop's in the same run.
  */
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import autocannon from 'autocannon';
-import type { Cache } from 'cache-manager';
 import { sign } from 'jsonwebtoken';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
@@ -22,20 +24,41 @@ import { availableSlots } from '../libs/slots/slot-engine';
 import { createApiApp } from '../src/app.factory';
 import { AvailabilityRepository } from '../src/availability/availability.repository';
 import { SlotsService } from '../src/availability/slots.service';
+import { SlotsCache } from '../src/availability/slots-cache';
 import { createRootLogger } from '../src/common/logging/logger';
 import { AppConfig, buildAppConfig } from '../src/config/app.config';
 import { runMigrations } from '../src/database/migrate';
-import { argument, benchDatabase, benchEnv, median, printTable, quantile, startApi, timed } from './support';
+import {
+  argument,
+  benchDatabase,
+  benchEnv,
+  median,
+  printTable,
+  quantile,
+  startApi,
+  startBare,
+  timed,
+} from './support';
+import { compare, comparedRows, wrk, WrkRequest } from './wrk';
 
 const SAMPLES = argument('samples', 300);
 const LEGACY_SAMPLES = argument('legacy-samples', 100);
 const SECONDS = argument('seconds', 10);
-const CONNECTIONS = argument('connections', 20);
+const CONNECTIONS = argument('connections', 50);
+const ROUNDS = argument('rounds', 3);
 const ZONE = 'Asia/Kolkata';
 const OTHER_SHOPS = 200;
 const HOURS = JSON.stringify(
   [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '09:00', closes: '21:00' })),
 );
+
+/** The API's booking transaction retries so far (a counter of its /metrics). */
+async function retriesOf(metrics: () => Promise<string>): Promise<number> {
+  return (await metrics())
+    .split('\n')
+    .filter((line) => line.startsWith('db_transaction_retries_total{operation="create_booking"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
 
 interface Fixture {
   busyShopId: string;
@@ -286,7 +309,7 @@ function row(approach: string, samples: number[]) {
 async function main(): Promise<void> {
   // BENCH_SLOTS_DATABASE: another database, e.g. to keep a branch's schema away from the shared bench one.
   const databaseUrl = await benchDatabase(process.env.BENCH_SLOTS_DATABASE ?? 'hairone_bench_slots');
-  const env = benchEnv(databaseUrl);
+  const env = benchEnv(databaseUrl, { SLOTS_CACHE_TTL_SECONDS: '3600' });
   const config = buildAppConfig(env);
   await runMigrations(config);
 
@@ -296,7 +319,7 @@ async function main(): Promise<void> {
   const fixture = await seed(ds);
   const slots = app.get(SlotsService);
   const availability = app.get(AvailabilityRepository);
-  const cache = app.get<Cache>(CACHE_MANAGER);
+  const cache = app.get(SlotsCache);
 
   const days = Array.from({ length: 14 }, (_, i) =>
     DateTime.now()
@@ -364,8 +387,39 @@ async function main(): Promise<void> {
   await ds.query('DELETE FROM availability_days WHERE local_date >= $1', [horizonStart]);
   await app.close();
 
-  // Booking creation over HTTP.
+  // Over HTTP with wrk: the API and its bare baselines side by side, alternating rounds.
   const api = await startApi(env);
+  const bareSlots = await startBare('slots', env);
+  const bareBookings = await startBare('bookings', env);
+
+  // Cached slots: 200 shop-days (each of the 200 plain shops on one of the next 14 days), all hits after a warm-up.
+  const slotPaths = fixture.otherShops.map(
+    (shop, i) => `/api/v1/shops/${shop.id}/slots?date=${days[i % days.length]}&serviceId=${shop.serviceId}`,
+  );
+  for (const path of slotPaths)
+    if (!(await fetch(`${api.url}${path}`)).ok) throw new Error(`GET ${path} failed`);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (const path of slotPaths) {
+    const [fromApi, fromBare] = await Promise.all(
+      [api.url, bareSlots.url].map(async (url) => (await fetch(`${url}${path}`)).json()),
+    );
+    // Same answer from both (the bare endpoint answers only hits): the comparison is of equals.
+    if (JSON.stringify(fromApi) !== JSON.stringify(fromBare)) {
+      throw new Error(
+        `Different answers for ${path}: ${JSON.stringify(fromApi).slice(0, 300)} / ${JSON.stringify(fromBare).slice(0, 300)}`,
+      );
+    }
+  }
+  const slotRequests = slotPaths.map((path) => ({ path }));
+  await wrk(api.url, { requests: slotRequests, connections: CONNECTIONS, seconds: 3 });
+  await wrk(bareSlots.url, { requests: slotRequests, connections: CONNECTIONS, seconds: 3 });
+  const slotsCompared = await compare(
+    { name: 'API', url: api.url, pid: api.pid, requests: slotRequests },
+    { name: 'bare', url: bareSlots.url, pid: bareSlots.pid, requests: slotRequests },
+    { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+  );
+
+  // Booking creation: every round books its own slice of free slots (days 16-25 of the 200 plain shops).
   const tokens = fixture.customerIds.map((id) =>
     sign({ role: 'customer' }, env.JWT_SECRET, {
       subject: id,
@@ -374,8 +428,8 @@ async function main(): Promise<void> {
       expiresIn: 3600,
     }),
   );
-  const requests: string[] = [];
-  for (let d = 16; d < 20; d++) {
+  const bodies: string[] = [];
+  for (let d = 16; d < 26; d++) {
     const day = DateTime.now().setZone(ZONE).plus({ days: d }).toISODate();
     for (const shop of fixture.otherShops) {
       for (let h = 0; h < 24; h++) {
@@ -388,55 +442,59 @@ async function main(): Promise<void> {
           startsAt,
           paymentMethod: 'PAY_AT_SHOP',
         });
-        for (let s = 0; s < 3; s++) requests.push(body);
+        for (let s = 0; s < 3; s++) bodies.push(body);
       }
     }
   }
   // Customers book all over the place: shuffle, so that concurrent requests rarely share a shop-day.
-  for (let i = requests.length - 1; i > 0; i--) {
+  for (let i = bodies.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
-    [requests[i], requests[j]] = [requests[j], requests[i]];
+    [bodies[i], bodies[j]] = [bodies[j], bodies[i]];
   }
-  let next = 0;
-  const statuses = new Map<number, number>();
-  const run = (connections: number, duration: number, body: () => string) =>
-    autocannon({
-      url: `${api.url}/api/v1/bookings`,
-      connections,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request) => ({
-            ...request,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${tokens[next % tokens.length]}`,
-            },
-            body: body(),
-          }),
-          onResponse: (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1),
-        },
-      ],
-    });
-  const throughput = await run(CONNECTIONS, SECONDS, () => requests[next++ % requests.length]);
-  const spread = new Map(statuses);
-  statuses.clear();
+  const asRequest = (body: string, i: number): WrkRequest => ({
+    method: 'POST',
+    path: '/api/v1/bookings',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+    body,
+  });
+  const slice = Math.min(Math.floor(bodies.length / (2 * ROUNDS + 2)), 1000 * SECONDS);
+  const sliceOf = (n: number) => bodies.slice(n * slice, (n + 1) * slice).map(asRequest);
+  // Warm-up: both sides, on slices of their own.
+  await wrk(api.url, { requests: sliceOf(2 * ROUNDS), connections: CONNECTIONS, seconds: 3 });
+  await wrk(bareBookings.url, { requests: sliceOf(2 * ROUNDS + 1), connections: CONNECTIONS, seconds: 3 });
+  const retriesBefore = await retriesOf(api.metrics);
+  const bookingsCompared = await compare(
+    { name: 'API', url: api.url, pid: api.pid, requests: (round) => sliceOf(2 * round) },
+    {
+      name: 'bare',
+      url: bareBookings.url,
+      pid: bareBookings.pid,
+      requests: (round) => sliceOf(2 * round + 1),
+    },
+    { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, countStatuses: true },
+  );
+  const retries = (await retriesOf(api.metrics)) - retriesBefore;
 
   const contentionDay = DateTime.now().setZone(ZONE).plus({ days: 50 }).toISODate();
-  const contentionSlots = ['10:00', '10:15', '10:30'].map((time) =>
-    JSON.stringify({
-      shopId: fixture.contentionShop.id,
-      serviceId: fixture.contentionShop.serviceId,
-      startsAt: DateTime.fromISO(`${contentionDay}T${time}`, { zone: ZONE }).toISO(),
-      paymentMethod: 'PAY_AT_SHOP',
-    }),
+  const contentionSlots = ['10:00', '10:15', '10:30'].map((time, i) =>
+    asRequest(
+      JSON.stringify({
+        shopId: fixture.contentionShop.id,
+        serviceId: fixture.contentionShop.serviceId,
+        startsAt: DateTime.fromISO(`${contentionDay}T${time}`, { zone: ZONE }).toISO(),
+        paymentMethod: 'PAY_AT_SHOP',
+      }),
+      i,
+    ),
   );
-  const retries = (await api.metrics())
-    .split('\n')
-    .filter((line) => line.startsWith('db_transaction_retries_total{operation="create_booking"'));
-  const contention = await run(CONNECTIONS, 5, () => contentionSlots[next++ % contentionSlots.length]);
-  await api.stop();
+  const contention = await wrk(api.url, {
+    requests: contentionSlots,
+    connections: CONNECTIONS,
+    seconds: 5,
+    countStatuses: true,
+  });
+  const statuses = contention.statuses;
+  await Promise.all([api.stop(), bareSlots.stop(), bareBookings.stop()]);
 
   const check = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
   const [{ n: overlapsFound }] = await check.query(
@@ -461,23 +519,24 @@ async function main(): Promise<void> {
     row('bookings table with index', legacyIndexed),
   ]);
   console.log(
-    `\nBooking creation, HTTP POST /api/v1/bookings, ${CONNECTIONS} connections, ${SECONDS} s, many free slots`,
+    `\nCached slots over HTTP, GET /api/v1/shops/:id/slots, 200 shop-days, all cache hits: the API and a bare ` +
+      `Fastify endpoint with the same never-stale semantics (versions from PostgreSQL, then Redis), wrk -t1 ` +
+      `-c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} alternating rounds`,
   );
-  printTable([
-    {
-      'requests/s': Math.round(throughput.requests.average),
-      'p50 ms': throughput.latency.p50,
-      'p99 ms': throughput.latency.p99,
-      '201': spread.get(201) ?? 0,
-      '409': spread.get(409) ?? 0,
-      other: [...spread.entries()].filter(([s]) => s !== 201 && s !== 409).reduce((a, [, n]) => a + n, 0),
-    },
-  ]);
-  console.log(`transaction retries during that run: ${retries.join(', ') || 'none'}`);
+  printTable(comparedRows(slotsCompared, 'API', 'bare'));
+  console.log(
+    `\nBooking creation over HTTP, POST /api/v1/bookings (PAY_AT_SHOP, many free slots): the API and a bare ` +
+      `Fastify endpoint running the same SERIALIZABLE transaction, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ` +
+      `${ROUNDS} alternating rounds`,
+  );
+  printTable(comparedRows(bookingsCompared, 'API', 'bare'));
+  console.log(
+    `API booking transactions retried after a serialization failure during those rounds: ${retries}`,
+  );
   console.log(`\nContention: ${CONNECTIONS} connections for 5 s on 3 overlapping slots of a 2-staff shop`);
   printTable([
     {
-      requests: contention.requests.total,
+      requests: contention.requests,
       '201': statuses.get(201) ?? 0,
       '409': statuses.get(409) ?? 0,
       other: [...statuses.entries()].filter(([s]) => s !== 201 && s !== 409).reduce((a, [, n]) => a + n, 0),
@@ -490,7 +549,17 @@ async function main(): Promise<void> {
     `scheduled / plain shop, medians: cached ${(median(scheduledCached) / median(cached)).toFixed(2)}x, ` +
       `no cache ${(median(scheduledReadModel) / median(readModel)).toFixed(2)}x`,
   );
-  console.log(`ratio: ${(median(legacy) / median(cached)).toFixed(1)}`);
+  console.log(`legacy / cached slots, medians: ${(median(legacy) / median(cached)).toFixed(1)}x`);
+  console.log(
+    `booking creation: ratio ${bookingsCompared.ratio.toFixed(2)} (API ${Math.round(bookingsCompared.api.rps)} ` +
+      `req/s p99 ${bookingsCompared.api.p99.toFixed(1)} ms, bare ${Math.round(bookingsCompared.bare.rps)} req/s ` +
+      `p99 ${bookingsCompared.bare.p99.toFixed(1)} ms)`,
+  );
+  console.log(
+    `ratio: ${slotsCompared.ratio.toFixed(2)} (cached slots, API req/s / bare req/s; API ` +
+      `${Math.round(slotsCompared.api.rps)} req/s p99 ${slotsCompared.api.p99.toFixed(1)} ms, bare ` +
+      `${Math.round(slotsCompared.bare.rps)} req/s p99 ${slotsCompared.bare.p99.toFixed(1)} ms)`,
+  );
 }
 
 main().catch((error: Error) => {

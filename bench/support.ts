@@ -76,15 +76,31 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Children of the bench (API, worker, bare endpoints): never left running when the bench exits, even on an error. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+});
+
+function tracked<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** Starts the built API (`npm run build` first) and resolves once /health answers. */
 export async function startApi(
   env: Record<string, string>,
-): Promise<{ url: string; metrics: () => Promise<string>; stop: () => Promise<void> }> {
+  /** Options for node itself, e.g. --cpu-prof (bench/profile.ts). */
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; metrics: () => Promise<string>; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '../dist/src/main.js')], {
-    env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = tracked(
+    spawn(process.execPath, [...nodeArgs, join(__dirname, '../dist/src/main.js')], {
+      env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error('The API exited during start-up');
@@ -97,6 +113,7 @@ export async function startApi(
   }
   return {
     url,
+    pid: child.pid as number,
     metrics: async () =>
       (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${env.METRICS_TOKEN}` } })).text(),
     stop: () =>
@@ -143,10 +160,12 @@ export function stopper(child: ChildProcess): () => Promise<void> {
  * its start can be seen; of its log, only warnings and errors are passed on (to stderr).
  */
 export async function startWorker(env: Record<string, string>): Promise<{ stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(__dirname, '../dist/src/worker.js')], {
-    env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = tracked(
+    spawn(process.execPath, [join(__dirname, '../dist/src/worker.js')], {
+      env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -309,4 +328,32 @@ export function cyclingGets(
       { method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) },
     ],
   });
+}
+
+/**
+ * Starts a bare baseline (bench/bare.ts: `slots` or `bookings`) as a child process like the API, with the bench's
+ * environment, and resolves once it listens.
+ */
+export async function startBare(
+  mode: 'slots' | 'bookings',
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = tracked(
+    spawn(
+      process.execPath,
+      [...nodeArgs, '-r', 'ts-node/register/transpile-only', join(__dirname, 'bare.ts'), mode],
+      {
+        cwd: join(__dirname, '..'),
+        env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`The bare ${mode} endpoint exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child) };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-import helmet from '@fastify/helmet';
 import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,6 +13,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { answerClientError } from './common/filters/client-error';
 import { PinoNestLogger } from './common/logging/logger';
 import { createOpenApiDocument } from './common/openapi/openapi-document';
+import { addSecurityHeaders } from './common/security/security-headers';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app.config';
 import { mountQueueDashboard } from './queues/dashboard/queue-dashboard';
@@ -75,7 +75,8 @@ export async function createApiApp(
     },
   );
 
-  await app.register(helmet, {
+  // Helmet's headers, computed once (see security-headers.ts).
+  addSecurityHeaders(fastify, {
     // Swagger UI needs inline styles and scripts; everything else is JSON.
     contentSecurityPolicy: {
       directives: {

@@ -56,7 +56,12 @@ export class AppModule {
         HealthModule.register({ http: true }),
         ...extraImports,
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: ReadScopeInterceptor }],
+      // Read scopes matter only where reads may go to replicas; without any, no interceptor runs at all (Nest then
+      // skips its interceptor chain for every route that has none of its own).
+      providers:
+        config.database.replicaUrls.length > 0
+          ? [{ provide: APP_INTERCEPTOR, useClass: ReadScopeInterceptor }]
+          : [],
     };
   }
 }

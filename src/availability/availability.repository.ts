@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
 import { BusyMap } from '../../libs/slots/busy-map';
 import { DayInterval, StaffRules } from '../../libs/slots/slot-engine';
+import { poolQuery } from '../common/database/pool-query';
 import { DatabaseReader } from '../database/replicas/database-reader';
 import { STAFF_RULES_SQL, StaffRow, toStaffRules } from '../scheduling/schedule-rules.repository';
 import { ShopStatus } from '../shops/shop-status';
@@ -58,10 +59,12 @@ export class AvailabilityRepository {
 
   /**
    * The two versions a cached slot list depends on, from the primary (two primary-key lookups); null when the shop
-   * does not exist. Read from the primary because they decide what is fresh enough: a replica may be behind.
+   * does not exist. Read from the primary because they decide what is fresh enough: a replica may be behind. The
+   * cached slot path's only query, so it goes straight to the pool (poolQuery).
    */
   async versions(shopId: string, date: string): Promise<SlotVersions | null> {
-    const rows: Array<{ config_version: number; day_version: string | null }> = await this.dataSource.query(
+    const rows = await poolQuery<{ config_version: number; day_version: string | null }>(
+      this.dataSource,
       `SELECT s.config_version, a.version AS day_version
          FROM shops s LEFT JOIN availability_days a ON a.shop_id = s.id AND a.local_date = $2
         WHERE s.id = $1`,

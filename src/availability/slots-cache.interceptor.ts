@@ -1,8 +1,6 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
 import type { FastifyRequest } from 'fastify';
-import { from, Observable, of, switchMap, tap } from 'rxjs';
+import { Observable } from 'rxjs';
 
 import { withTimeout } from '../common/async/with-timeout';
 import { isUuid } from '../common/pagination/pagination';
@@ -12,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { AvailabilityRepository } from './availability.repository';
 import { SlotsResponseDto } from './dto/slots.dto';
 import { SlotsService } from './slots.service';
+import { SlotsCache } from './slots-cache';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,7 +33,7 @@ export class SlotsCacheInterceptor implements NestInterceptor {
   private readonly logger = new Logger(SlotsCacheInterceptor.name);
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly cache: SlotsCache,
     private readonly availability: AvailabilityRepository,
     private readonly slots: SlotsService,
     private readonly metrics: MetricsService,
@@ -49,12 +48,35 @@ export class SlotsCacheInterceptor implements NestInterceptor {
     if (!isUuid(id) || !isUuid(serviceId) || typeof date !== 'string' || !DATE.test(date))
       return next.handle();
 
-    return from(this.lookup(id, date, serviceId)).pipe(
-      switchMap(({ key, cached }) => {
-        if (cached) return of(this.slots.withoutStartsTooSoon(cached));
-        return next.handle().pipe(tap((response) => key && void this.store(key, response)));
-      }),
-    );
+    // A hit answers without the handler; a miss runs it and stores its answer. (A plain Observable: the same
+    // flow as from/switchMap/tap, without their per-request operator chain.)
+    return new Observable<SlotsResponseDto>((subscriber) => {
+      let handled: { unsubscribe(): void } | undefined;
+      let closed = false;
+      this.lookup(id, date, serviceId)
+        .then(({ key, cached }) => {
+          if (closed) return;
+          if (cached) {
+            subscriber.next(this.slots.withoutStartsTooSoon(cached));
+            subscriber.complete();
+            return;
+          }
+          handled = next.handle().subscribe({
+            next: (response) => {
+              if (key) void this.store(key, response);
+              subscriber.next(response);
+            },
+            error: (error: unknown) => subscriber.error(error),
+            complete: () => subscriber.complete(),
+          });
+        })
+        // The lookup's failure, or one while answering from the cache, is the request's error (as switchMap's).
+        .catch((error: unknown) => subscriber.error(error));
+      return () => {
+        closed = true;
+        handled?.unsubscribe();
+      };
+    });
   }
 
   private async lookup(shopId: string, date: string, serviceId: string) {
@@ -62,8 +84,7 @@ export class SlotsCacheInterceptor implements NestInterceptor {
     if (!versions) return { key: null, cached: undefined };
     const key = `${this.config.redis.keyPrefix}slots:${shopId}:${date}:${serviceId}:c${versions.config}:d${versions.day}`;
     try {
-      const cached =
-        (await withTimeout(this.cache.get<SlotsResponseDto>(key), CACHE_TIMEOUT_MS)) ?? undefined;
+      const cached = (await withTimeout(this.cache.get(key), CACHE_TIMEOUT_MS)) ?? undefined;
       this.metrics.slotCacheLookups.inc({ result: cached ? 'hit' : 'miss' });
       return { key, cached };
     } catch (error) {
