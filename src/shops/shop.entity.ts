@@ -65,7 +65,10 @@ export class Shop {
     type: 'numeric',
     insert: false,
     update: false,
-    transformer: { to: (value: unknown) => value, from: (value: string | null) => (value === null ? null : Number(value)) },
+    transformer: {
+      to: (value: unknown) => value,
+      from: (value: string | null) => (value === null ? null : Number(value)),
+    },
   })
   ratingAverage: number | null;
 

@@ -32,9 +32,7 @@ function toGeoPoint(location: { lat: number; lng: number }): GeoPoint {
 
 @Injectable()
 export class ShopsRepository {
-  constructor(
-    @InjectRepository(Shop) private readonly shops: Repository<Shop>,
-  ) {}
+  constructor(@InjectRepository(Shop) private readonly shops: Repository<Shop>) {}
 
   findById(id: string): Promise<Shop | null> {
     return this.shops.findOneBy({ id });
