@@ -249,7 +249,7 @@ export async function seedShops(pool: Pool, count: number): Promise<void> {
     // few words (one shop in a thousand has the rare word "Zulu"), weekly hours of three kinds, 70 % rated.
     await pool.query(
       `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, commission_bps, status,
-                          rating_count, rating_sum)
+                          rating_count, rating_sum, rating_average)
        SELECT $1, ($7::text[])[1 + abs(hashtext('n' || g)) % 9] || ' Salon ' || g
                 || CASE WHEN abs(hashtext('z' || g)) % 1000 = 0 THEN ' Zulu' ELSE '' END,
               'Bench address ' || g,
@@ -263,14 +263,15 @@ export async function seedShops(pool: Pool, count: number): Promise<void> {
                  FROM generate_series(1, h.days) AS d),
               1000,
               CASE WHEN random() < 0.9 THEN 'active' ELSE 'pending_approval' END,
-              r.n, round(r.n * (1 + 4 * sqrt(random())))::int
+              r.n, t.total, CASE WHEN r.n > 0 THEN round(t.total::numeric / r.n, 1) END
          FROM generate_series($2::int, $3::int) AS g,
               LATERAL (SELECT abs(hashtext('h' || g)) % 10 AS kind) AS c,
               LATERAL (SELECT CASE c.kind WHEN 0 THEN 5 WHEN 1 THEN 6 ELSE 7 END AS days,
                               CASE c.kind WHEN 0 THEN '11:00' WHEN 1 THEN '10:00' ELSE '09:00' END AS opens,
                               CASE c.kind WHEN 0 THEN '19:00' WHEN 1 THEN '20:00' ELSE '21:00' END AS closes) AS h,
               LATERAL (SELECT CASE WHEN abs(hashtext('r' || g)) % 10 < 3 THEN 0
-                                   ELSE 1 + abs(hashtext('c' || g)) % 40 END AS n) AS r`,
+                                   ELSE 1 + abs(hashtext('c' || g)) % 40 END AS n) AS r,
+              LATERAL (SELECT round(r.n * (1 + 4 * sqrt(random())))::int AS total) AS t`,
       [owners[0].id, from, to, lats, lngs, CITIES.length, SHOP_NAME_WORDS],
     );
     process.stdout.write(`  ${to} shops\n`);

@@ -17,6 +17,10 @@ describe('search words', () => {
     // Devanagari vowel signs are marks: the word stays whole.
     expect(searchWords('बाल कटाई')).toEqual(['बाल', 'कटाई']);
     expect(searchWords('Café')).toEqual(['café']);
+    // A virama and a nukta are marks inside a word, not separators; decomposed accents compose first.
+    expect(searchWords('ट्रिम दाढ़ी')).toEqual(['ट्रिम', 'दाढ़ी']);
+    expect(searchWords('cafe\u0301')).toEqual(['café']);
+    expect(searchWords('a+b $5 x|y')).toEqual(['a', 'b', '5', 'x', 'y']);
   });
 
   it('takes each distinct query word once, in order', () => {

@@ -1,17 +1,21 @@
 /**
  * Words as search sees them, the same in TypeScript and in the database (`search_words()` in the discovery
- * migration): lower-cased, split at every character that is not a letter, a mark or a digit. A query matches a name
+ * migration): in Unicode NFC, lower-cased, split at white space and punctuation (an explicit set, the same in
+ * both), so that letters, combining marks (a Devanagari virama or nukta) and digits stay inside their word. A query matches a name
  * when every query word begins some word of the name ("bea" finds "Beard trim"; "trim bea" too; "ard" does not).
  */
 export const MAX_QUERY_WORDS = 8;
 export const MAX_QUERY_LENGTH = 200;
 
-const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/u;
+/** White space, ASCII punctuation and symbols, Latin-1's, general and CJK punctuation, the Devanagari dandas. */
+export const SEARCH_SEPARATORS =
+  /[\s\u0021-\u002f\u003a-\u0040\u005b-\u0060\u007b-\u007e\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\u0964\u0965]+/u;
 
 export function searchWords(text: string): string[] {
   return text
+    .normalize('NFC')
     .toLowerCase()
-    .split(SEPARATORS)
+    .split(SEARCH_SEPARATORS)
     .filter((word) => word !== '');
 }
 

@@ -6,6 +6,7 @@ import { queryWords } from '../../libs/discovery/search-words';
 import { toIntervals } from '../../libs/slots/busy-map';
 import { DayPlan, plannedSlots } from '../../libs/slots/slot-engine';
 import { CLOCK, Clock } from '../common/clock/clock';
+import { ValidationFailedError } from '../common/errors/domain-error';
 import {
   decodeCursor,
   encodeCursor,
@@ -59,6 +60,9 @@ function isSearchCursor(key: unknown[]): key is PlainCursor | FilteredCursor {
   );
 }
 
+/** The date it is now where it is earliest (UTC-12): a date before it is over everywhere. */
+const earliestLocalDate = (now: number) => new Date(now - 12 * 3_600_000).toISOString().slice(0, 10);
+
 /** The first `limit` rows, and the key of the last of them when more rows follow. */
 function pageOf(rows: FoundShop[], limit: number): { items: FoundShop[]; next: SearchKey | null } {
   const items = rows.slice(0, limit);
@@ -92,6 +96,9 @@ export class DiscoveryService {
       minRating: query.minRating ?? null,
       openAt: query.openAt ?? null,
     };
+    if (query.availableOn !== undefined && query.availableOn < earliestLocalDate(this.clock.now())) {
+      throw new ValidationFailedError([`availableOn must not be in the past (${query.availableOn})`]);
+    }
     const filters = this.fingerprint(query, words);
     const after = query.cursor ? this.decode(query, filters) : undefined;
 

@@ -47,8 +47,9 @@ export interface ReviewedBooking {
 
 /**
  * Reviews, and the shop's rating aggregate beside them: every change of a visible rating changes the shop's
- * `rating_sum` and `rating_count` in the same transaction, by an increment under the shop row's lock, so concurrent
- * reviews of one shop add up exactly and the average (derived by the database) is never recomputed from reviews.
+ * `rating_sum`, `rating_count` and `rating_average` in the same transaction, by one increment under the shop row's
+ * lock, so concurrent reviews of one shop add up exactly and the average is never recomputed from reviews (a check
+ * constraint holds it to the rounded mean of the two).
  */
 @Injectable()
 export class ReviewsRepository {
@@ -144,7 +145,11 @@ export class ReviewsRepository {
 
   private async count(manager: EntityManager, shopId: string, rating: number, step: 1 | -1): Promise<void> {
     await manager.query(
-      'UPDATE shops SET rating_sum = rating_sum + $2, rating_count = rating_count + $3 WHERE id = $1',
+      `UPDATE shops
+          SET rating_sum = rating_sum + $2, rating_count = rating_count + $3,
+              rating_average = CASE WHEN rating_count + $3 > 0
+                                    THEN round((rating_sum + $2)::numeric / (rating_count + $3), 1) END
+        WHERE id = $1`,
       [shopId, rating * step, step],
     );
   }

@@ -59,7 +59,7 @@ export class Shop {
   @Column({ name: 'rating_count', type: 'integer', insert: false, update: false })
   ratingCount: number;
 
-  /** Mean of the visible ratings to one decimal (derived by the database from their sum and count); null: none. */
+  /** Mean of the visible ratings to one decimal (written with their sum and count); null: none. */
   @Column({
     name: 'rating_average',
     type: 'numeric',

@@ -109,8 +109,9 @@ describe('GET /shops with filters, against a brute-force model (integration, own
       const timezone = pick(ZONES);
       const [row] = await db.query(
         `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, slot_interval_minutes,
-                            commission_bps, status, rating_sum, rating_count)
-         VALUES ($1, $2, 'Somewhere', ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, 15, 1000, $7, $8, $9)
+                            commission_bps, status, rating_sum, rating_count, rating_average)
+         VALUES ($1, $2, 'Somewhere', ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, 15, 1000, $7,
+                 $8::integer, $9::integer, CASE WHEN $9::integer > 0 THEN round($8::integer::numeric / $9::integer, 1) END)
          RETURNING id`,
         [owner.id, name, spot.lng, spot.lat, timezone, JSON.stringify(hours), status, ratingSum, ratingCount],
       );
@@ -162,9 +163,10 @@ describe('GET /shops with filters, against a brute-force model (integration, own
     }));
     const inserted: Array<{ id: string; name: string; rating_average: string | null }> = await db.query(
       `INSERT INTO shops (owner_id, name, address, location, timezone, opening_hours, commission_bps, status,
-                          rating_sum, rating_count)
+                          rating_sum, rating_count, rating_average)
        SELECT $1, f.name, 'Elsewhere', ST_SetSRID(ST_MakePoint(f.lng, f.lat), 4326)::geography, 'Asia/Kolkata',
-              $2, 1000, 'active', CASE WHEN f.rated THEN 4 ELSE 0 END, CASE WHEN f.rated THEN 1 ELSE 0 END
+              $2, 1000, 'active', CASE WHEN f.rated THEN 4 ELSE 0 END, CASE WHEN f.rated THEN 1 ELSE 0 END,
+              CASE WHEN f.rated THEN 4.0 END
          FROM jsonb_to_recordset($3::jsonb) AS f(name text, lat float8, lng float8, rated boolean)
        RETURNING id, name, rating_average`,
       [owner.id, JSON.stringify(ALL_WEEK), JSON.stringify(fillers)],
@@ -364,6 +366,7 @@ describe('GET /shops with filters, against a brute-force model (integration, own
     ['openAt not a date', { openAt: 'tonight' }],
     ['availableOn 2026-02-30', { availableOn: '2026-02-30' }],
     ['availableOn in another format', { availableOn: '02/12/2026' }],
+    ['availableOn in the past', { availableOn: '2026-01-01' }],
     ['sort by name', { sort: 'name' }],
   ])('refuses %s with 400 VALIDATION_FAILED', async (_label, filters) => {
     const response = await t.http

@@ -1,12 +1,23 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
+ * The characters between words, as a PostgreSQL regular expression: white space, ASCII punctuation and symbols,
+ * Latin-1's, general punctuation, CJK punctuation and the Devanagari dandas; the same set as SEARCH_SEPARATORS in
+ * libs/discovery/search-words.ts (spelled out, not POSIX classes, whose meaning depends on the locale: glibc's
+ * [:punct:] holds combining marks, which would split Devanagari words).
+ */
+const SEPARATORS_SQL =
+  '[[:space:]\\u0021-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e\\u00a0-\\u00bf\\u2000-\\u206f\\u3000-\\u303f\\u0964\\u0965]+';
+
+/**
  * Issue 19, discovery: verified reviews and ratings, and search by text, price, rating, opening time and
  * availability, in exactly the order of the distance it reports.
  *
  * - `reviews`: one per booking (unique), with the owner's reply and an admin's hiding (reason kept). The shop keeps
  *   `rating_sum` and `rating_count` of its visible reviews, changed in the transaction of every review change;
- *   `rating_average` is derived from them by the database (a stored generated column), never by scanning reviews.
+ *   `rating_average` is written with them (a check constraint holds it to their rounded mean), never computed by
+ *   scanning reviews. New columns are plain ones with constant defaults, so adding them rewrites no table; their
+ *   backfills are row updates. The index builds lock shops against writes (not reads) while they run.
  * - What search filters on is kept on the shop row, so that it is checked in the index or on the row the index
  *   scan reads anyway: `search_words` (the words of the shop's name and of all its services' names, lower-cased, as
  *   a tsvector of exact words for prefix matching) and `min_price_paise` (its cheapest service), both kept by
@@ -29,9 +40,10 @@ export class Discovery1796700000000 implements MigrationInterface {
       ALTER TABLE shops
         ADD COLUMN rating_sum integer NOT NULL DEFAULT 0 CHECK (rating_sum >= 0),
         ADD COLUMN rating_count integer NOT NULL DEFAULT 0 CHECK (rating_count >= 0),
-        ADD COLUMN rating_average numeric(2, 1) GENERATED ALWAYS AS
-          (CASE WHEN rating_count > 0 THEN round(rating_sum::numeric / rating_count, 1) END) STORED,
+        ADD COLUMN rating_average numeric(2, 1),
         ADD COLUMN min_price_paise integer,
+        ADD CONSTRAINT shops_rating_average_in_step CHECK (rating_average IS NOT DISTINCT FROM
+          CASE WHEN rating_count > 0 THEN round(rating_sum::numeric / rating_count, 1) END),
         ADD COLUMN search_words tsvector NOT NULL DEFAULT ''`);
 
     await q(`
@@ -57,10 +69,10 @@ export class Discovery1796700000000 implements MigrationInterface {
       `CREATE INDEX reviews_shop_visible_idx ON reviews (shop_id, created_at DESC, id DESC) WHERE NOT hidden`,
     );
 
-    // Words as search sees them: lower-cased, split at anything that is not a letter or a digit.
+    // Words as search sees them (libs/discovery/search-words.ts): NFC, lower-cased, split at the same separators.
     await q(`
       CREATE FUNCTION search_words(p_text text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT array_remove(regexp_split_to_array(lower(p_text), '[^[:alnum:]]+'), '')
+        SELECT array_remove(regexp_split_to_array(lower(normalize(p_text, NFC)), '${SEPARATORS_SQL}'), '')
       $$`);
     // A query's words as a tsquery of word prefixes, all required ('bea' finds 'beard'); null for no words.
     await q(`
@@ -103,7 +115,7 @@ export class Discovery1796700000000 implements MigrationInterface {
           SELECT array_agg(DISTINCT shop_id) INTO shop_ids FROM new_rows;
         END IF;
         -- Locked first, in id order; the update below then reads (in its own statement) every committed service.
-        PERFORM 1 FROM shops WHERE id = ANY (shop_ids) ORDER BY id FOR UPDATE;
+        PERFORM 1 FROM shops WHERE id = ANY (shop_ids) ORDER BY id FOR NO KEY UPDATE;
         UPDATE shops s
            SET search_words = shop_search_words(s.id, s.name),
                min_price_paise = (SELECT min(sv.price_paise) FROM services sv WHERE sv.shop_id = s.id)
@@ -137,9 +149,7 @@ export class Discovery1796700000000 implements MigrationInterface {
                '{}'::int4multirange)
           FROM jsonb_array_elements(p_hours) AS i
       $$`);
-    await q(`
-      ALTER TABLE shops ADD COLUMN weekly_minutes int4multirange
-        GENERATED ALWAYS AS (weekly_minutes(opening_hours)) STORED`);
+    await q("ALTER TABLE shops ADD COLUMN weekly_minutes int4multirange NOT NULL DEFAULT '{}'");
     await q(`
       CREATE FUNCTION minute_of_week(p_local timestamp) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT (extract(isodow FROM p_local)::int - 1) * 1440
@@ -164,6 +174,7 @@ export class Discovery1796700000000 implements MigrationInterface {
     await q(`
       CREATE FUNCTION shops_open_minutes() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        NEW.weekly_minutes := weekly_minutes(NEW.opening_hours);
         NEW.open_minutes := shop_open_minutes(NEW.id, NEW.opening_hours);
         RETURN NEW;
       END
@@ -177,7 +188,7 @@ export class Discovery1796700000000 implements MigrationInterface {
         shop uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.shop_id ELSE NEW.shop_id END;
       BEGIN
         -- Locked first; the update then reads (in its own statement) every committed override.
-        PERFORM 1 FROM shops WHERE id = shop FOR UPDATE;
+        PERFORM 1 FROM shops WHERE id = shop FOR NO KEY UPDATE;
         UPDATE shops SET open_minutes = shop_open_minutes(id, opening_hours) WHERE id = shop;
         RETURN NULL;
       END
@@ -185,7 +196,9 @@ export class Discovery1796700000000 implements MigrationInterface {
     await q(`
       CREATE TRIGGER date_overrides_refresh_shop AFTER INSERT OR UPDATE OR DELETE ON shop_date_overrides
         FOR EACH ROW EXECUTE FUNCTION date_overrides_refresh_shop()`);
-    await q('UPDATE shops SET open_minutes = shop_open_minutes(id, opening_hours)');
+    await q(`
+      UPDATE shops SET weekly_minutes = weekly_minutes(opening_hours),
+                       open_minutes = shop_open_minutes(id, opening_hours)`);
     // The time zones in use, read by a loose index scan: an instant's minute of the week in each of them.
     await q("CREATE INDEX shops_active_timezone_idx ON shops (timezone) WHERE status = 'active'");
     await q(`
@@ -255,7 +268,7 @@ export class Discovery1796700000000 implements MigrationInterface {
 }
 
 const SEARCH_ARGUMENT_TYPES =
-  'float8, float8, float8, text[], integer, numeric, timestamptz, boolean, numeric, float8, float8, uuid, integer';
+  'float8, float8, float8, text[], integer, numeric, timestamptz, boolean, numeric, float8, float8, uuid, integer, boolean';
 
 const BY_RATING_ARGUMENT_TYPES =
   'float8, float8, float8, text[], integer, numeric, timestamptz, boolean, numeric, float8, uuid, integer';
@@ -263,8 +276,13 @@ const BY_RATING_ARGUMENT_TYPES =
 /**
  * The same search in rating order: highest `rating_average` first (shops without ratings last), then nearest. It
  * reads one rating at a time, from 5.0 down in steps of 0.1 (averages have one decimal), each a nearest-first index
- * scan with the rating as an index condition, until the page is full. The cursor is (rated, rating, distance, id).
+ * scan with the rating as an index condition, until the page is full; after RATING_PROBES values without a full page
+ * (sparse ratings, or filters the index cannot check), the rest comes from one read of the radius sorted by rating
+ * and distance, so a page never costs forty scans of the radius. The cursor is (rated, rating, distance, id).
  */
+/** Rating values read one at a time before the rest is read in one sorted pass (see below). */
+const RATING_PROBES = 4;
+
 const SEARCH_BY_RATING_FUNCTION = `
   CREATE FUNCTION search_active_shops_by_rating(
     p_lng float8, p_lat float8, p_radius_m float8,
@@ -281,6 +299,7 @@ const SEARCH_BY_RATING_FUNCTION = `
     after_distance float8;
     after_id uuid;
     found_rows integer;
+    probes integer := 0;
   BEGIN
     IF p_after_id IS NOT NULL THEN
       IF p_after_rated THEN
@@ -292,6 +311,14 @@ const SEARCH_BY_RATING_FUNCTION = `
       after_id := p_after_id;
     END IF;
     WHILE bucket IS NOT NULL AND bucket >= lowest AND remaining > 0 LOOP
+      IF probes = ${RATING_PROBES} THEN
+        -- Ratings this sparse (or filters this selective) here: the rest in one sorted read of the radius, every
+        -- shop rated at most this bucket (and the unrated, unless a minimum rating is asked), rating then distance.
+        RETURN QUERY SELECT * FROM search_active_shops(p_lng, p_lat, p_radius_m, p_words, p_max_price, p_min_rating,
+          p_open_at, true, bucket + 0.1, NULL, NULL, NULL, remaining, true);
+        RETURN;
+      END IF;
+      probes := probes + 1;
       RETURN QUERY SELECT * FROM search_active_shops(p_lng, p_lat, p_radius_m, p_words, p_max_price, NULL,
         p_open_at, true, bucket, NULL, after_distance, after_id, remaining);
       GET DIAGNOSTICS found_rows = ROW_COUNT;
@@ -315,6 +342,8 @@ const SEARCH_BY_RATING_FUNCTION = `
  * - `p_exact_distance`: only shops at exactly that distance, all of them (no limit): how the caller puts a tie at
  *   the end of a page into id order, as the index orders by distance alone.
  * - `p_after_distance, p_after_id`: the cursor, in (distance, id) order.
+ * - `p_below` (with `p_bucketed`): every shop rated below `p_rating` (and the unrated, without `p_min_rating`), in
+ *   (rating, distance) order: the rest of a rating-ordered page in one read.
  *
  * The query is assembled from the filters given and planned for their values (dynamic SQL), so each condition
  * that the index can check is an index condition: `rating_average >= x`, `= x` and `min_price_paise <= x` are, on
@@ -333,7 +362,7 @@ const SEARCH_FUNCTION = `
     p_lng float8, p_lat float8, p_radius_m float8,
     p_words text[], p_max_price integer, p_min_rating numeric, p_open_at timestamptz,
     p_bucketed boolean, p_rating numeric, p_exact_distance float8,
-    p_after_distance float8, p_after_id uuid, p_rows integer)
+    p_after_distance float8, p_after_id uuid, p_rows integer, p_below boolean DEFAULT false)
   RETURNS SETOF shop_search_row
   LANGUAGE plpgsql STABLE
   ROWS 50
@@ -385,7 +414,11 @@ const SEARCH_FUNCTION = `
     IF p_min_rating IS NOT NULL THEN
       other := other || ' AND s.rating_average >= $5';
     END IF;
-    IF p_bucketed THEN
+    IF p_bucketed AND p_below THEN
+      other := other || CASE WHEN p_min_rating IS NULL THEN ' AND (s.rating_average < $7 OR s.rating_average IS NULL)'
+                             ELSE ' AND s.rating_average < $7' END;
+      ordered := ' ORDER BY s.rating_average DESC NULLS LAST, s.location <-> $1';
+    ELSIF p_bucketed THEN
       other := other || CASE WHEN p_rating IS NULL THEN ' AND s.rating_average IS NULL' ELSE ' AND s.rating_average = $7' END;
     END IF;
     IF p_exact_distance IS NOT NULL THEN
@@ -417,7 +450,7 @@ const SEARCH_FUNCTION = `
                                OR ($4 IS NULL AND array_to_tsvector(search_words(s.name)) @@ $3))';
     END IF;
 
-    IF query IS NULL OR p_exact_distance IS NOT NULL THEN
+    IF query IS NULL OR p_exact_distance IS NOT NULL OR p_below THEN
       RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered
           || CASE WHEN p_exact_distance IS NULL THEN ' LIMIT $11' ELSE '' END
         USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
@@ -435,12 +468,10 @@ const SEARCH_FUNCTION = `
       RETURN QUERY SELECT * FROM unnest(nearest) LIMIT p_rows;
       RETURN;
     END IF;
-    -- Rare words: from the text index, with the radius, sorted by distance.
+    -- Rare words: bitmaps of the text index and (where the planner finds it worth it) the radius, then sorted.
     PERFORM set_config('enable_bitmapscan', 'on', true);
     PERFORM set_config('enable_indexscan', 'off', true);
-    RETURN QUERY EXECUTE 'SELECT ' || columns || '
-        FROM shops s
-       WHERE s.status = ''active'' AND s.location <-> $1 <= $2' || other || words || ordered || ' LIMIT $11'
+    RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered || ' LIMIT $11'
       USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
             p_after_distance, p_after_id, p_rows, NULL::integer, open_window;
   END
