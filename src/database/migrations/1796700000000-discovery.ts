@@ -367,7 +367,6 @@ const SEARCH_FUNCTION = `
   LANGUAGE plpgsql STABLE
   ROWS 50
   SET enable_bitmapscan = off
-  SET enable_indexscan = on
   SET jit = off
   AS $$
   DECLARE
@@ -458,20 +457,35 @@ const SEARCH_FUNCTION = `
       RETURN;
     END IF;
 
-    EXECUTE 'SELECT array_agg(c.r ORDER BY c.d) FILTER (WHERE c.matches), count(*)::int
-               FROM (SELECT ROW(' || columns || ')::shop_search_row AS r, s.location <-> $1 AS d, (true' || words || ') AS matches'
-               || area || other || ordered || ' LIMIT $12) AS c'
-      INTO nearest, examined
+    -- The nearest shops (at most the budget) as a stream, the words checked on each as it comes: it stops at the
+    -- page's last match, so common words read little more than a page.
+    EXECUTE 'SELECT array_agg(m.r ORDER BY m.d)
+               FROM (SELECT c.r, c.d
+                       FROM (SELECT ROW(' || columns || ')::shop_search_row AS r, s.location <-> $1 AS d,
+                                    (true' || words || ') AS matches' || area || other || ordered || ' LIMIT $12) AS c
+                      WHERE c.matches ORDER BY c.d LIMIT $11) AS m'
+      INTO nearest
       USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
             p_after_distance, p_after_id, p_rows, budget, open_window;
-    IF examined < budget OR coalesce(cardinality(nearest), 0) >= p_rows THEN
-      RETURN QUERY SELECT * FROM unnest(nearest) LIMIT p_rows;
+    IF coalesce(cardinality(nearest), 0) < p_rows THEN
+      -- Short of a page: the budget was read. Was that the whole radius (then this is the answer)?
+      EXECUTE 'SELECT count(*)::int FROM (SELECT 1' || area || other || ' LIMIT $12) AS c'
+        INTO examined
+        USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
+              p_after_distance, p_after_id, p_rows, budget, open_window;
+    END IF;
+    IF coalesce(cardinality(nearest), 0) >= p_rows OR examined < budget THEN
+      RETURN QUERY SELECT * FROM unnest(nearest);
       RETURN;
     END IF;
-    -- Rare words: bitmaps of the text index and (where the planner finds it worth it) the radius, then sorted.
+    -- Rare words here: every matching shop from the text index (the radius a filter on them), sorted by distance.
+    -- The order is written so that no nearest-first scan can serve it (plus zero): the text index drives. Bitmaps
+    -- are allowed, index scans too (the services check keeps its index).
     PERFORM set_config('enable_bitmapscan', 'on', true);
-    PERFORM set_config('enable_indexscan', 'off', true);
-    RETURN QUERY EXECUTE 'SELECT ' || columns || area || other || words || ordered || ' LIMIT $11'
+    RETURN QUERY EXECUTE 'SELECT ' || columns || '
+        FROM shops s
+       WHERE s.status = ''active'' AND s.location <-> $1 <= $2' || other || words
+      || ' ORDER BY (s.location <-> $1) + 0 LIMIT $11'
       USING origin, p_radius_m, query, p_max_price, p_min_rating, p_open_at, p_rating, p_exact_distance,
             p_after_distance, p_after_id, p_rows, NULL::integer, open_window;
   END
