@@ -3,7 +3,7 @@
  * `pg` and `ioredis` and nothing else (no Nest, no guards, no interceptors, no validation library, no logging, no
  * metrics). Run as a child process beside the API (`startBare` in support.ts):
  *
- *   node -r ts-node/register/transpile-only bench/bare.ts <slots|bookings>
+ *   node -r ts-node/register/transpile-only bench/bare.ts <slots|bookings|search>
  *
  * with DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, JWT_SECRET, PORT (and the booking rules' variables) in its
  * environment. It prints `listening` once it answers. Not part of the production build (bench/ is excluded).
@@ -12,6 +12,12 @@
  *   read from PostgreSQL with one indexed query (the same SQL as AvailabilityRepository.versions), then a GET from
  *   Redis under the key that carries them, the value read as the API stores it, and starts that came too close
  *   dropped. A miss answers 503 (the bench warms the cache first; the miss path is not what is compared).
+ * - search: GET /api/v1/shops?lat&lng (the plain nearest-first search of issue 22): active shops within 10 km,
+ *   the nearest 20 (+1 to know whether a next page exists) by PostGIS `<->` on geography, as one static statement
+ *   (`ST_DWithin` with a metre of slack to narrow the index scan, `<->` <= radius as the exact cut, `ORDER BY <->
+ *   LIMIT 21`, with the search function's `enable_bitmapscan = off`), answered with the same JSON fields as the
+ *   API (ShopDto + distanceMeters, nextCursor). No tie handling at the page's end (the API's extra step when the
+ *   20th and 21st shops are at exactly the same distance, which random points never hit).
  * - bookings: POST /api/v1/bookings (PAY_AT_SHOP, optional Idempotency-Key): the bearer token verified, then the
  *   same SERIALIZABLE transaction as BookingsService.create, statement for statement (shop context, the day's rules,
  *   the locked read-model row, stale holds expired, the insert under the no-overlap constraint, the read model
@@ -43,6 +49,10 @@ const pool = new Pool({
   connectionString: env.DATABASE_URL,
   max: Number(env.DATABASE_POOL_SIZE ?? 10),
   application_name: 'hairone-bench-bare',
+  // The search function's own planner setting (SET enable_bitmapscan = off, see the discovery migration): left to
+  // itself the planner takes a bitmap of every shop in the radius and a sort (hundreds of ms in a dense city)
+  // instead of the nearest-first index scan.
+  ...(process.argv[2] === 'search' ? { options: '-c enable_bitmapscan=off' } : {}),
 });
 const app = Fastify({ logger: false });
 // Unexpected failures are a bug of the baseline: said on stderr, answered 500.
@@ -80,6 +90,90 @@ function slots(): void {
     const cached = parsed.value ?? parsed;
     const earliest = Date.now() + minNoticeMinutes * MINUTE_MS;
     return { ...cached, slots: cached.slots.filter((slot) => Date.parse(slot.startsAt) >= earliest) };
+  });
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+interface SearchRow {
+  id: string;
+  owner_id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lng: number;
+  timezone: string;
+  opening_hours: Array<{ weekday: number; opens: string; closes: string }>;
+  slot_interval_minutes: number;
+  commission_bps: number;
+  status: string;
+  created_at: Date;
+  updated_at: Date;
+  free_cancellation_hours: number;
+  late_cancellation_fee_bps: number;
+  no_show_fee_bps: number;
+  rating_count: number;
+  rating_average: string | null;
+  distance: number;
+}
+
+function search(): void {
+  const page = 20;
+  const radiusKm = 10;
+  app.get('/api/v1/shops', async (request, reply) => {
+    const query = request.query as { lat?: string; lng?: string };
+    const lat = Number(query.lat);
+    const lng = Number(query.lng);
+    if (
+      !NUMBER.test(query.lat ?? '') ||
+      !NUMBER.test(query.lng ?? '') ||
+      Math.abs(lat) > 90 ||
+      Math.abs(lng) > 180
+    )
+      return reply.code(400).send({ code: 'VALIDATION_FAILED' });
+    const { rows } = await pool.query<SearchRow>(
+      `SELECT s.id, s.owner_id, s.name, s.address, ST_Y(s.location::geometry) AS lat,
+              ST_X(s.location::geometry) AS lng, s.timezone, s.opening_hours, s.slot_interval_minutes,
+              s.commission_bps, s.status, s.created_at, s.updated_at, s.free_cancellation_hours,
+              s.late_cancellation_fee_bps, s.no_show_fee_bps, s.rating_count, s.rating_average,
+              s.location <-> o.origin AS distance
+         FROM shops s, (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS origin) AS o
+        WHERE s.status = 'active'
+          AND ST_DWithin(s.location, o.origin, $3 + 1, false)
+          AND s.location <-> o.origin <= $3
+        ORDER BY s.location <-> o.origin
+        LIMIT $4`,
+      [lng, lat, radiusKm * 1000, page + 1],
+    );
+    const items = rows.slice(0, page).map((row) => ({
+      id: row.id,
+      ownerId: row.owner_id,
+      name: row.name,
+      address: row.address,
+      location: { lat: row.lat, lng: row.lng },
+      timezone: row.timezone,
+      openingHours: row.opening_hours.map(({ weekday, opens, closes }) => ({ weekday, opens, closes })),
+      slotIntervalMinutes: row.slot_interval_minutes,
+      commissionBps: row.commission_bps,
+      cancellationPolicy: {
+        freeCancellationHours: row.free_cancellation_hours,
+        lateCancellationFeeBps: row.late_cancellation_fee_bps,
+        noShowFeeBps: row.no_show_fee_bps,
+      },
+      status: row.status,
+      ratingAverage: row.rating_average === null ? null : Number(row.rating_average),
+      ratingCount: row.rating_count,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      distanceMeters: row.distance,
+    }));
+    const last = rows.length > page ? rows[page - 1] : undefined;
+    return {
+      items,
+      nextCursor: last
+        ? Buffer.from(JSON.stringify([lat, lng, radiusKm, last.distance, last.id])).toString('base64url')
+        : null,
+    };
   });
 }
 
@@ -394,7 +488,8 @@ async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode === 'slots') slots();
   else if (mode === 'bookings') bookings();
-  else throw new Error('bench/bare.ts <slots|bookings>');
+  else if (mode === 'search') search();
+  else throw new Error('bench/bare.ts <slots|bookings|search>');
   await app.listen({ port: Number(env.PORT), host: '127.0.0.1' });
   // A clean exit on SIGTERM (so that --cpu-prof writes its profile).
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,15 +1,19 @@
 /**
  * npm run bench:geo [-- --sizes 100000,1000000 --samples 200 --legacy-points 10 --seconds 10 --connections 50
- *                      --explain]
+ *                      --rounds 3 --bare-all --explain]
  *
  * Shop search at each size, side by side in one run, on the same seeded data (bench/support.ts seedShops: shops
  * around the demo cities with services, a barber, weekly hours and ratings):
  * - every search kind through the API, one request at a time at random points near the cities: median and p99;
  * - the plain search's query straight on the database vs the legacy approach (every active shop into memory,
  *   haversine, sort), and whether they agree;
- * - HTTP load on GET /api/v1/shops with the plain search and with a mix of filtered searches.
+ * - HTTP load on GET /api/v1/shops with the plain search and with a mix of filtered searches (wrk, bench/wrk.ts);
+ * - at the largest size (every size with --bare-all): the plain search through the API beside a bare Fastify + `pg`
+ *   endpoint answering the same question (bench/bare.ts search: the plain query, same JSON), first checked to give
+ *   the same bodies, then --rounds alternating wrk rounds, with req/s, p50/p99 and each process's CPU per request.
  * `--explain` prints each kind's plan (auto_explain of the queries the search functions run) at the first size.
- * The last line is `ratio: <legacy median / indexed median>` at the first size.
+ * Then `legacy / indexed: <legacy median / indexed median>` at the first size; the last line is
+ * `ratio: <API req/s / bare req/s>` for the plain search at the largest size compared, with both p99s.
  */
 import { Client, Pool } from 'pg';
 
@@ -19,15 +23,16 @@ import {
   argument,
   benchDatabase,
   benchEnv,
-  cyclingGets,
   median,
   printTable,
   quantile,
   randomCityPoint,
   seedShops,
   startApi,
+  startBare,
   timed,
 } from './support';
+import { compare, Compared, comparedRows, wrk, WrkResult } from './wrk';
 
 const SIZES = (
   process.argv.includes('--sizes') ? process.argv[process.argv.indexOf('--sizes') + 1] : '100000,1000000'
@@ -38,7 +43,9 @@ const SAMPLES = argument('samples', 200);
 const LEGACY_POINTS = argument('legacy-points', 10);
 const SECONDS = argument('seconds', 10);
 const CONNECTIONS = argument('connections', 50);
+const ROUNDS = argument('rounds', 3);
 const EXPLAIN = process.argv.includes('--explain');
+const BARE_ALL = process.argv.includes('--bare-all');
 const RADIUS_M = 10_000;
 const PAGE = 20;
 
@@ -158,10 +165,22 @@ interface SizeResult {
   indexedMs: number[];
   legacyMs: number[];
   agree: number;
-  http: Array<{ label: string; result: Awaited<ReturnType<typeof cyclingGets>> }>;
+  http: Array<{ label: string; result: WrkResult }>;
+  /** The plain search through the API beside the bare endpoint (at the largest size, or every one with --bare-all). */
+  bare?: { compared: Compared; sameBodies: number; checked: number };
 }
 
-async function measure(size: number, first: boolean): Promise<SizeResult> {
+/** The same bodies from the API and the bare endpoint for the same plain searches (ids, distances, every field). */
+async function sameBodies(apiUrl: string, bareUrl: string, paths: string[]): Promise<number> {
+  let same = 0;
+  for (const path of paths) {
+    const [a, b] = await Promise.all([fetch(`${apiUrl}${path}`), fetch(`${bareUrl}${path}`)]);
+    if (a.ok && b.ok && (await a.text()) === (await b.text())) same++;
+  }
+  return same;
+}
+
+async function measure(size: number, first: boolean, withBare: boolean): Promise<SizeResult> {
   const databaseUrl = await benchDatabase(`hairone_bench_geo_${size}`);
   const env = benchEnv(databaseUrl);
   await runMigrations(buildAppConfig(env));
@@ -210,16 +229,43 @@ async function measure(size: number, first: boolean): Promise<SizeResult> {
     ['nearest (no filter)', plainPaths],
     ['mix of the filtered kinds', mixedPaths],
   ] as const) {
-    await cyclingGets(api.url, [...paths], CONNECTIONS, 2);
-    http.push({ label, result: await cyclingGets(api.url, [...paths], CONNECTIONS, SECONDS) });
+    const requests = paths.map((path) => ({ path }));
+    await wrk(api.url, { requests, connections: CONNECTIONS, seconds: 2 });
+    http.push({
+      label,
+      result: await wrk(api.url, { requests, connections: CONNECTIONS, seconds: SECONDS }),
+    });
+  }
+  let bare: SizeResult['bare'];
+  if (withBare) {
+    const baseline = await startBare('search', env);
+    try {
+      const checked = 100;
+      const same = await sameBodies(api.url, baseline.url, plainPaths.slice(0, checked));
+      const requests = plainPaths.map((path) => ({ path }));
+      for (const side of [api.url, baseline.url]) {
+        await wrk(side, { requests, connections: CONNECTIONS, seconds: 3 });
+      }
+      const compared = await compare(
+        { name: 'API', url: api.url, pid: api.pid, requests },
+        { name: 'bare', url: baseline.url, pid: baseline.pid, requests },
+        { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+      );
+      bare = { compared, sameBodies: same, checked };
+    } finally {
+      await baseline.stop();
+    }
   }
   await api.stop();
-  return { size, kinds, indexedMs, legacyMs, agree, http };
+  return { size, kinds, indexedMs, legacyMs, agree, http, bare };
 }
 
 async function main(): Promise<void> {
   const results: SizeResult[] = [];
-  for (const [index, size] of SIZES.entries()) results.push(await measure(size, index === 0));
+  const largest = Math.max(...SIZES);
+  for (const [index, size] of SIZES.entries()) {
+    results.push(await measure(size, index === 0, BARE_ALL || size === largest));
+  }
 
   console.log(
     `\nShop search through the API, one request at a time, radius ${RADIUS_M / 1000} km, page of ${PAGE}`,
@@ -265,15 +311,36 @@ async function main(): Promise<void> {
       result.http.map(({ label, result: run }) => ({
         shops: result.size,
         searches: label,
-        'requests/s': Math.round(run.requests.average),
-        'p50 ms': run.latency.p50,
-        'p99 ms': run.latency.p99,
+        'requests/s': Math.round(run.rps),
+        'p50 ms': run.p50.toFixed(2),
+        'p99 ms': run.p99.toFixed(2),
         'non-2xx': run.non2xx,
-        errors: run.errors,
+        errors: run.socketErrors,
       })),
     ),
   );
-  console.log(`ratio: ${(median(results[0].legacyMs) / median(results[0].indexedMs)).toFixed(1)}`);
+  const compared = results.filter((result) => result.bare);
+  for (const result of compared) {
+    const { compared: c, sameBodies: same, checked } = result.bare!;
+    console.log(
+      `\nPlain search over HTTP at ${result.size} shops: the API and a bare Fastify + pg endpoint (the plain query, ` +
+        `same JSON: ${same}/${checked} bodies identical), wrk -c${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s alternating`,
+    );
+    printTable(comparedRows(c, 'API', 'bare'));
+  }
+  console.log(
+    `legacy / indexed: ${(median(results[0].legacyMs) / median(results[0].indexedMs)).toFixed(1)} ` +
+      `(plain search on the database at ${results[0].size} shops, medians)`,
+  );
+  const last = compared[compared.length - 1];
+  if (last) {
+    const c = last.bare!.compared;
+    console.log(
+      `ratio: ${c.ratio.toFixed(2)} (plain search at ${last.size} shops, API req/s / bare req/s; API ` +
+        `${Math.round(c.api.rps)} req/s p99 ${c.api.p99.toFixed(1)} ms, bare ${Math.round(c.bare.rps)} req/s ` +
+        `p99 ${c.bare.p99.toFixed(1)} ms; p99 ratio ${(c.api.p99 / c.bare.p99).toFixed(2)})`,
+    );
+  }
 }
 
 main().catch((error: Error) => {

@@ -1,11 +1,13 @@
 /**
- * npm run bench:profile [-- --seconds 10 --connections 50 --what slots,bookings --bare]
+ * npm run bench:profile [-- --seconds 10 --connections 50 --what slots,bookings,search --bare]
  *
  * Where the API's own CPU goes per request: the built API runs under `node --cpu-prof` while wrk loads one path
  * (cached slots of 200 shop-days, all hits; booking creation over free slots), then the profile is summarised
  * (bench/cpu-profile.ts: inclusive by package, self and inclusive by function). Uses bench:slots' database
  * (run `npm run bench:slots` once first); its bookings from day 30 on are removed before and after. Profiles are
- * kept in bench-profiles/ (git-ignored) for a closer look in Chrome DevTools. With --bare, the bare baselines
+ * kept in bench-profiles/ (git-ignored) for a closer look in Chrome DevTools. `--what search` profiles the plain
+ * nearby search (random points near the cities) on bench:geo's 1M-shop database (BENCH_GEO_DATABASE to change it;
+ * run `npm run bench:geo` once first). With --bare, the bare baselines
  * (bench/bare.ts) are profiled under the same load instead, for comparison.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +18,15 @@ import { DateTime } from 'luxon';
 import { Pool } from 'pg';
 
 import { printSummary, summarise } from './cpu-profile';
-import { argument, benchDatabase, benchEnv, dropRedisKeys, startApi, startBare } from './support';
+import {
+  argument,
+  benchDatabase,
+  benchEnv,
+  dropRedisKeys,
+  nearbySearchPaths,
+  startApi,
+  startBare,
+} from './support';
 import { cpuMs, wrk, WrkRequest } from './wrk';
 
 const SECONDS = argument('seconds', 10);
@@ -34,7 +44,7 @@ const BARE = process.argv.includes('--bare');
 
 async function profiled(
   env: Record<string, string>,
-  name: 'slots' | 'bookings',
+  name: 'slots' | 'bookings' | 'search',
   load: (url: string, measured: () => () => void) => Promise<void>,
 ): Promise<void> {
   const directory = join(DIRECTORY, `${BARE ? 'bare-' : ''}${name}-${Date.now()}`);
@@ -68,7 +78,28 @@ async function profiled(
   );
 }
 
+/** The plain nearby search under wrk, on bench:geo's database. */
+async function search(): Promise<void> {
+  const databaseUrl = await benchDatabase(process.env.BENCH_GEO_DATABASE ?? 'hairone_bench_geo_1000000');
+  const env = benchEnv(databaseUrl);
+  const requests = nearbySearchPaths().map((path) => ({ path }));
+  try {
+    await profiled(env, 'search', async (url, measured) => {
+      await wrk(url, { requests, connections: CONNECTIONS, seconds: 3 });
+      const done = measured();
+      const result = await wrk(url, { requests, connections: CONNECTIONS, seconds: SECONDS });
+      done();
+      if (result.non2xx > 0) throw new Error(`search: ${result.non2xx} non-2xx answers`);
+      console.log(`search: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+    });
+  } finally {
+    await dropRedisKeys(env);
+  }
+}
+
 async function main(): Promise<void> {
+  if (what.includes('search')) await search();
+  if (!what.includes('slots') && !what.includes('bookings')) return;
   const databaseUrl = await benchDatabase(process.env.BENCH_SLOTS_DATABASE ?? 'hairone_bench_slots');
   const env = benchEnv(databaseUrl, { SLOTS_CACHE_TTL_SECONDS: '3600' });
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });

@@ -3,7 +3,7 @@
  *
  * Read throughput with and without a streaming replica, side by side on this machine: a primary of the bench's own
  * (initdb) and a hot standby of it (pg_basebackup), the built API started once against the primary alone and once
- * with DATABASE_REPLICA_URLS, alternately, under the same autocannon load of nearby searches. Reports requests/s and
+ * with DATABASE_REPLICA_URLS, alternately, under the same wrk load of nearby searches (bench/wrk.ts). Reports requests/s and
  * latency per setup (medians over the rounds) and where the reads ran (transactions counted by each server). The
  * last line is `ratio: <with replica / primary only requests/s>`.
  *
@@ -18,7 +18,6 @@ import { PostgresCluster } from '../test/support/postgres-cluster';
 import {
   argument,
   benchEnv,
-  cyclingGets,
   freePort,
   median,
   nearbySearchPaths,
@@ -26,6 +25,7 @@ import {
   seedShops,
   startApi,
 } from './support';
+import { wrk } from './wrk';
 
 const SHOPS = argument('shops', 100_000);
 const SECONDS = argument('seconds', 15);
@@ -45,7 +45,7 @@ interface Round {
   replicaTransactions: number;
 }
 
-const searchPaths = nearbySearchPaths();
+const searchRequests = nearbySearchPaths().map((path) => ({ path }));
 
 async function transactions(cluster: PostgresCluster): Promise<number> {
   const [row] = await cluster.query<{ n: string }>(
@@ -59,17 +59,18 @@ async function measure(setup: Setup, primary: PostgresCluster, replica: Postgres
     setup === 'primary + replica' ? { DATABASE_REPLICA_URLS: replica.url(DATABASE) } : {};
   const api = await startApi(benchEnv(primary.url(DATABASE), extra));
   try {
-    const load = (duration: number) => cyclingGets(api.url, searchPaths, CONNECTIONS, duration);
+    const load = (duration: number) =>
+      wrk(api.url, { requests: searchRequests, connections: CONNECTIONS, seconds: duration });
     await load(3); // warm-up: connections, caches, the replica's first freshness checks
     const before = [await transactions(primary), await transactions(replica)];
     const result = await load(SECONDS);
     const after = [await transactions(primary), await transactions(replica)];
     return {
       setup,
-      requestsPerSecond: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      errors: result.errors + result.non2xx,
+      requestsPerSecond: result.rps,
+      p50: result.p50,
+      p99: result.p99,
+      errors: result.socketErrors + result.non2xx,
       primaryTransactions: after[0] - before[0],
       replicaTransactions: after[1] - before[1],
     };

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
-import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 
@@ -313,30 +312,12 @@ export function nearbySearchPaths(count = 2000): string[] {
   });
 }
 
-/** autocannon GET requests cycling through `paths`. */
-export function cyclingGets(
-  url: string,
-  paths: string[],
-  connections: number,
-  duration: number,
-): Promise<autocannon.Result> {
-  let next = 0;
-  return autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      { method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) },
-    ],
-  });
-}
-
 /**
- * Starts a bare baseline (bench/bare.ts: `slots` or `bookings`) as a child process like the API, with the bench's
+ * Starts a bare baseline (bench/bare.ts: `slots`, `bookings` or `search`) as a child process like the API, with the bench's
  * environment, and resolves once it listens.
  */
 export async function startBare(
-  mode: 'slots' | 'bookings',
+  mode: 'slots' | 'bookings' | 'search',
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {

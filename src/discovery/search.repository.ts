@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 
 import { compareKeys, SearchKey, SearchSort, tied } from '../../libs/discovery/search-order';
 import { OpeningInterval } from '../../libs/schedule/opening-hours';
@@ -91,10 +89,7 @@ export const keyOf = (found: FoundShop): SearchKey => ({
  */
 @Injectable()
 export class SearchRepository {
-  constructor(
-    @InjectRepository(Shop) private readonly shops: Repository<Shop>,
-    private readonly reader: DatabaseReader,
-  ) {}
+  constructor(private readonly reader: DatabaseReader) {}
 
   /**
    * The shops after `after` in exactly the search's order: the first `count` are exact, and more than `count` are
@@ -257,9 +252,14 @@ export class SearchRepository {
     return found.map((row) => this.toFound(row));
   }
 
+  /**
+   * A row as the Shop the rest of the search reads (ShopDto.from): a plain object with the entity's fields, not
+   * `Repository.create` (which walks the entity's metadata for every row of every search). As with create, the
+   * payout account (never read nor answered by search) is left out.
+   */
   private toFound(row: SearchRow): SearchKey & { shop: Shop } {
     const ratingAverage = row.rating_average === null ? null : Number(row.rating_average);
-    const shop = this.shops.create({
+    const shop = {
       id: row.id,
       ownerId: row.owner_id,
       name: row.name,
@@ -278,7 +278,7 @@ export class SearchRepository {
       configVersion: row.config_version,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
-    });
+    } satisfies Omit<Shop, 'payoutAccountId'> as Shop;
     return { shop, rating: ratingAverage, distance: row.distance, id: row.id };
   }
 }

@@ -17,6 +17,17 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
  * a DTO must be a JSON object: Nest's pipe would otherwise let a bare string or number through a DTO whose fields
  * are all optional. No body at all counts as an empty object.
  */
+/**
+ * A query DTO may offer a fast path for its commonest shape: `fromPlainQuery` returns the very instance the
+ * transform and validation below would produce, or undefined (then they run as usual).
+ */
+interface WithPlainQuery {
+  fromPlainQuery(query: unknown): object | undefined;
+}
+
+const hasPlainQuery = (metatype: unknown): metatype is WithPlainQuery =>
+  typeof (metatype as Partial<WithPlainQuery> | undefined)?.fromPlainQuery === 'function';
+
 @Injectable()
 export class AppValidationPipe extends ValidationPipe {
   constructor() {
@@ -32,6 +43,10 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && hasPlainQuery(metadata.metatype)) {
+      const plain = metadata.metatype.fromPlainQuery(value);
+      if (plain !== undefined) return plain;
+    }
     if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
       if (value === undefined) value = {};
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -10,6 +10,7 @@ import { parseLsn } from '../../../libs/replication/lsn';
 import { freshReplicas, PrimaryPositions, ReplicaState } from '../../../libs/replication/replica-selection';
 import { withTimeout } from '../../common/async/with-timeout';
 import { isDatabaseUnavailable } from '../../common/database/pg-errors';
+import { poolQuery } from '../../common/database/pool-query';
 import { AppConfig } from '../../config/app.config';
 import { APP_CONFIG } from '../../config/config.constants';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -196,7 +197,8 @@ export class DatabaseReader implements OnModuleInit, OnApplicationShutdown {
     sql: string,
     parameters: unknown[],
   ) {
-    const rows = (await source.query(sql, parameters)) as T;
+    // Straight through the source's pg pool (the same errors as source.query), not a TypeORM query runner per read.
+    const rows = (await poolQuery(source, sql, parameters)) as T;
     this.reads.inc({ target });
     return rows;
   }

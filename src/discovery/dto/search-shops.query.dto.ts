@@ -25,7 +25,30 @@ const integerQuery = Transform(({ value }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value,
 );
 
+/** A plain decimal (what clients send for coordinates): read by Number exactly as the field's transform reads it. */
+const PLAIN_DECIMAL = /^-?\d{1,3}(\.\d{1,20})?$/;
+
 export class SearchShopsQueryDto extends PageQueryDto {
+  /**
+   * The commonest query, `lat` and `lng` alone as plain decimals within range, as the validation pipe would make
+   * it (see AppValidationPipe's fast path): an instance with the defaults and the two numbers. Anything else
+   * (another parameter, a repeated one, another spelling of a number, a value out of range) is undefined and goes
+   * through class-transformer and class-validator as usual, so every answer and error stays as it was.
+   */
+  static fromPlainQuery(query: unknown): SearchShopsQueryDto | undefined {
+    if (query === null || typeof query !== 'object') return undefined;
+    const keys = Object.keys(query);
+    if (keys.length !== 2) return undefined;
+    const { lat, lng } = query as { lat?: unknown; lng?: unknown };
+    if (typeof lat !== 'string' || typeof lng !== 'string') return undefined;
+    if (!PLAIN_DECIMAL.test(lat) || !PLAIN_DECIMAL.test(lng)) return undefined;
+    const dto = new SearchShopsQueryDto();
+    dto.lat = Number(lat);
+    dto.lng = Number(lng);
+    if (!(dto.lat >= -90 && dto.lat <= 90 && dto.lng >= -180 && dto.lng <= 180)) return undefined;
+    return dto;
+  }
+
   @NumberQueryField({ min: -90, max: 90, example: 12.9716 })
   lat: number;
 
