@@ -140,12 +140,14 @@ export class Discovery1796700000000 implements MigrationInterface {
     // Weekly hours as shop-local minutes of the week (Monday 00:00 = 0), so that "open at" is one containment test
     // on the row; a date override (rare) is looked up only for its own date.
     await q(`
+      CREATE FUNCTION week_minute(p_weekday integer, p_time text) RETURNS integer
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT (p_weekday - 1) * 1440 + split_part(p_time, ':', 1)::int * 60 + split_part(p_time, ':', 2)::int
+      $$`);
+    await q(`
       CREATE FUNCTION weekly_minutes(p_hours jsonb) RETURNS int4multirange LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT coalesce(range_agg(int4range(
-                 ((i->>'weekday')::int - 1) * 1440
-                   + split_part(i->>'opens', ':', 1)::int * 60 + split_part(i->>'opens', ':', 2)::int,
-                 ((i->>'weekday')::int - 1) * 1440
-                   + split_part(i->>'closes', ':', 1)::int * 60 + split_part(i->>'closes', ':', 2)::int)),
+        SELECT coalesce(range_agg(int4range(week_minute((i->>'weekday')::int, i->>'opens'),
+                                            week_minute((i->>'weekday')::int, i->>'closes'))),
                '{}'::int4multirange)
           FROM jsonb_array_elements(p_hours) AS i
       $$`);
@@ -157,16 +159,13 @@ export class Discovery1796700000000 implements MigrationInterface {
       $$`);
     // When a shop may be open, as minutes of the week: its weekly hours and the week minutes of every date override
     // it has (a superset of when it is open in any given week). Indexed, it lets "open at" be an index condition;
-    // the exact rule (shop_open_at's) is then checked on the rows found. Kept by triggers on both tables.
+    // the exact rule is then checked on the rows found (search_active_shops). Kept by triggers on both tables.
     await q(`
       CREATE FUNCTION shop_open_minutes(p_shop_id uuid, p_hours jsonb) RETURNS int4multirange
       LANGUAGE sql STABLE AS $$
         SELECT weekly_minutes(p_hours) + coalesce(
-                 (SELECT range_agg(int4range(
-                           (extract(isodow FROM o.local_date)::int - 1) * 1440
-                             + split_part(i->>'opens', ':', 1)::int * 60 + split_part(i->>'opens', ':', 2)::int,
-                           (extract(isodow FROM o.local_date)::int - 1) * 1440
-                             + split_part(i->>'closes', ':', 1)::int * 60 + split_part(i->>'closes', ':', 2)::int))
+                 (SELECT range_agg(int4range(week_minute(extract(isodow FROM o.local_date)::int, i->>'opens'),
+                                             week_minute(extract(isodow FROM o.local_date)::int, i->>'closes')))
                     FROM shop_date_overrides o, jsonb_array_elements(o.opening_hours) AS i
                    WHERE o.shop_id = p_shop_id), '{}'::int4multirange)
       $$`);
@@ -249,6 +248,7 @@ export class Discovery1796700000000 implements MigrationInterface {
     await q('DROP FUNCTION minute_of_week(timestamp)');
     await q('ALTER TABLE shops DROP COLUMN weekly_minutes');
     await q('DROP FUNCTION weekly_minutes(jsonb)');
+    await q('DROP FUNCTION week_minute(integer, text)');
     await q('DROP INDEX shops_active_words_gin');
     await q('DROP TRIGGER services_refresh_shops_insert ON services');
     await q('DROP TRIGGER services_refresh_shops_update ON services');
